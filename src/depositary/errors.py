@@ -1,0 +1,73 @@
+"""The one error tree of depositary.
+
+Every error raised on purpose by depositary derives from ``DepositaryError``;
+foreign exceptions (sqlite3, SQLAlchemy, binascii, nacl) are wrapped where they
+enter, with ``raise ... from``::
+
+    DepositaryError
+    ├── DecodeError            bytes or text that do not parse (note, checkpoint, proof, act)
+    ├── ValidationError        parsed, but breaks a rule (size limit, schema, vote tally)
+    ├── VerificationError      a cryptographic check failed
+    │   ├── SignatureError     no trusted signature verifies, or a known key's fails
+    │   ├── ProofError         an inclusion or consistency proof does not verify
+    │   └── AuthorityError     a signer lacks authority for an act (with a reason code)
+    ├── StorageError           the store failed or holds something impossible
+    │   ├── NotFound           the thing asked for does not exist
+    │   ├── ConflictError      a compare-and-swap lost, or a duplicate key
+    │   └── CorruptionError    stored data contradicts itself (a hash, a row)
+    └── ConfigError            a bad setting, path or key file
+"""
+
+from __future__ import annotations
+
+
+class DepositaryError(Exception):
+    """Root of every error depositary raises on purpose."""
+
+
+class DecodeError(DepositaryError):
+    """Input could not be parsed."""
+
+
+class ValidationError(DepositaryError):
+    """Input parsed but breaks a rule."""
+
+
+class VerificationError(DepositaryError):
+    """A cryptographic check failed."""
+
+
+class SignatureError(VerificationError):
+    """A signature did not verify, or no trusted signature was found."""
+
+
+class ProofError(VerificationError):
+    """A Merkle inclusion or consistency proof did not verify."""
+
+
+class AuthorityError(VerificationError):
+    """A signer has no authority for an act; ``reason`` says exactly why."""
+
+    def __init__(self, reason: str, message: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class StorageError(DepositaryError):
+    """The store failed."""
+
+
+class NotFound(StorageError):  # noqa: N818 - the name says what it is
+    """The requested item does not exist."""
+
+
+class ConflictError(StorageError):
+    """A compare-and-swap lost, or a write conflicts with what is stored."""
+
+
+class CorruptionError(StorageError):
+    """Stored data contradicts itself."""
+
+
+class ConfigError(DepositaryError):
+    """A setting, path or key file is unusable."""
