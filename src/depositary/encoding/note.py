@@ -1,0 +1,452 @@
+"""c2sp.org/signed-note v1: notes, Ed25519 vkeys and skeys, signing and opening.
+
+Byte-exact with golang.org/x/mod/sumdb/note, and stricter where Go is lenient:
+base64 must be canonical (padded, zero trailing bits), key IDs in vkeys and skeys
+must be 8 lowercase hex digits, and every signature from a known key is verified
+(Go skips repeats).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
+
+from depositary.crypto import ed25519
+from depositary.errors import DecodeError, SignatureError, ValidationError
+
+MAX_NOTE_SIZE = 1 << 20
+"""Largest note accepted by ``Note.from_bytes`` (1 MiB)."""
+MAX_SIGNATURES = 100
+"""Most signature lines in a note, as in Go's ``note.Open``."""
+SIG_TYPE_ED25519 = 0x01
+
+_SIG_PREFIX = "\u2014 "  # em dash, space
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
+_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
+_HEX_ID = re.compile(r"[0-9a-f]{8}")
+# The Unicode White_Space property, which Go's unicode.IsSpace follows.
+_WHITE_SPACE = frozenset(
+    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+    "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def encode_base64(data: bytes) -> str:
+    """Return standard padded base64 (RFC 4648 section 4)."""
+    return base64.b64encode(data).decode("ascii")
+
+
+def decode_base64(text: str, what: str = "base64") -> bytes:
+    """Decode canonical standard base64: padded, no whitespace, zero trailing bits.
+
+    Raises:
+        DecodeError: ``text`` is not the one canonical encoding of some bytes.
+    """
+    if _BASE64.fullmatch(text) is None:
+        raise DecodeError(f"{what} is not padded standard base64: {text[:80]!r}")
+    try:
+        raw = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError) as e:  # pragma: no cover - the regex already checks
+        raise DecodeError(f"{what} is not valid base64") from e
+    if encode_base64(raw) != text:
+        raise DecodeError(f"{what} is not canonical base64 (non-zero trailing bits)")
+    return raw
+
+
+def is_valid_key_name(name: str) -> bool:
+    """Return whether ``name`` is a key name: non-empty, no Unicode space, no '+'."""
+    return (
+        bool(name)
+        and "+" not in name
+        and not any(c in _WHITE_SPACE for c in name)
+        and _CONTROL.search(name) is None
+        and _encodes(name)
+    )
+
+
+def _encodes(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def check_note_text(text: str, exc: type[Exception] = ValidationError) -> None:
+    """Check note text: non-empty UTF-8, ends in a newline, no control characters but \\n.
+
+    Raises:
+        ValidationError (or ``exc``): the text cannot be the text of a note.
+    """
+    if not text.endswith("\n"):
+        raise exc("note text must be non-empty and end with a newline")
+    if _CONTROL.search(text) is not None:
+        raise exc("note text contains an ASCII control character other than newline")
+    if not _encodes(text):
+        raise exc("note text is not valid Unicode (lone surrogate)")
+
+
+def key_id(name: str, type_byte: int, public_key: bytes) -> int:
+    """Return SHA-256(name || 0x0A || type_byte || public_key)[:4] as a big-endian int."""
+    digest = hashlib.sha256(name.encode("utf-8") + b"\n" + bytes([type_byte]) + public_key).digest()
+    return int.from_bytes(digest[:4], "big")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NoteSignature:
+    """One signature line: ``signature`` is the bytes after the 4-byte key ID."""
+
+    name: str
+    key_id: int
+    signature: bytes
+
+    def __post_init__(self) -> None:
+        if not is_valid_key_name(self.name):
+            raise ValidationError(f"invalid key name {self.name!r}")
+        if not 0 <= self.key_id <= 0xFFFFFFFF:
+            raise ValidationError(f"key ID {self.key_id} does not fit in 32 bits")
+        if not self.signature:
+            raise ValidationError(f"empty signature for {self.name}")
+
+    def to_line(self) -> str:
+        """Return ``"— <name> <base64(key ID || signature)>\\n"``."""
+        blob = self.key_id.to_bytes(4, "big") + self.signature
+        return f"{_SIG_PREFIX}{self.name} {encode_base64(blob)}\n"
+
+    @classmethod
+    def from_line(cls, line: str) -> NoteSignature:
+        """Parse one signature line, without its final newline.
+
+        Raises:
+            DecodeError: the line is malformed.
+        """
+        if not line.startswith(_SIG_PREFIX):
+            raise DecodeError(f"signature line does not start with an em dash: {line[:80]!r}")
+        name, sep, blob = line[len(_SIG_PREFIX) :].partition(" ")
+        if not sep or not is_valid_key_name(name):
+            raise DecodeError(f"signature line has no valid key name: {line[:80]!r}")
+        raw = decode_base64(blob, f"signature by {name}")
+        if len(raw) < 5:
+            raise DecodeError(f"signature by {name} is {len(raw)} bytes, fewer than 5")
+        return cls(name=name, key_id=int.from_bytes(raw[:4], "big"), signature=raw[4:])
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Note:
+    """A signed note: text (ending in a newline) and 1 to 100 signatures, in order."""
+
+    text: str
+    signatures: tuple[NoteSignature, ...]
+
+    def __post_init__(self) -> None:
+        check_note_text(self.text)
+        if not 1 <= len(self.signatures) <= MAX_SIGNATURES:
+            raise ValidationError(
+                f"a note has 1 to {MAX_SIGNATURES} signatures, not {len(self.signatures)}"
+            )
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Note:
+        """Parse a note strictly; signatures are not verified (see ``open_note``).
+
+        Raises:
+            DecodeError: the bytes are not a well-formed signed note.
+        """
+        if len(data) > MAX_NOTE_SIZE:
+            raise DecodeError(f"note is {len(data)} bytes, over {MAX_NOTE_SIZE}")
+        try:
+            msg = data.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise DecodeError("note is not valid UTF-8") from e
+        if _CONTROL.search(msg) is not None:
+            raise DecodeError("note contains an ASCII control character other than newline")
+        split = msg.rfind("\n\n")
+        if split < 0:
+            raise DecodeError("note has no blank line before its signatures")
+        text, block = msg[: split + 1], msg[split + 2 :]
+        if not block.endswith("\n"):
+            raise DecodeError("note signature block is empty or lacks a final newline")
+        lines = block[:-1].split("\n")
+        if len(lines) > MAX_SIGNATURES:
+            raise DecodeError(f"note has {len(lines)} signatures, over {MAX_SIGNATURES}")
+        sigs = tuple(NoteSignature.from_line(line) for line in lines)
+        return cls(text=text, signatures=sigs)
+
+    def to_bytes(self) -> bytes:
+        """Return text, a blank line, then one line per signature."""
+        lines = "".join(s.to_line() for s in self.signatures)
+        return (self.text + "\n" + lines).encode("utf-8")
+
+
+class Verifier(Protocol):
+    """A note verifier for one (name, key ID) pair."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def key_id(self) -> int: ...
+
+    def verify(self, text: bytes, signature: bytes) -> None:
+        """Check ``signature`` (after the key ID) over the note ``text``.
+
+        Raises:
+            SignatureError: the signature does not verify.
+        """
+
+
+@runtime_checkable
+class TimestampedVerifier(Verifier, Protocol):
+    """A verifier whose signatures carry a timestamp (cosignature/v1)."""
+
+    def timestamp(self, signature: bytes) -> int:
+        """Return the POSIX-seconds timestamp in ``signature``.
+
+        Raises:
+            SignatureError: the signature is too short to hold one.
+        """
+
+
+def parse_vkey(vkey: str, what: str = "vkey") -> tuple[str, int, bytes]:
+    """Split ``name+hexid+base64(type || key)``; return (name, key_id, type || key)."""
+    name, _, rest = vkey.partition("+")
+    hex_id, _, blob = rest.partition("+")
+    if not is_valid_key_name(name):
+        raise DecodeError(f"{what} has no valid key name")
+    if _HEX_ID.fullmatch(hex_id) is None:
+        raise DecodeError(f"{what} key ID must be 8 lowercase hex digits")
+    raw = decode_base64(blob, f"{what} key")
+    if not raw:
+        raise DecodeError(f"{what} has an empty key")
+    return name, int(hex_id, 16), raw
+
+
+def check_vkey_key(name: str, claimed: int, raw: bytes, type_byte: int) -> bytes:
+    """Check a parsed vkey's type byte, key length and key ID; return the public key.
+
+    Raises:
+        DecodeError: the key is not 32 bytes.
+        ValidationError: the type is not ``type_byte`` or the key ID does not match.
+    """
+    if raw[0] != type_byte:
+        raise ValidationError(f"vkey type 0x{raw[0]:02x} is not 0x{type_byte:02x}")
+    if len(raw) != 1 + ed25519.PUBLIC_KEY_SIZE:
+        raise DecodeError(f"vkey key is {len(raw) - 1} bytes, not {ed25519.PUBLIC_KEY_SIZE}")
+    public_key = raw[1:]
+    if key_id(name, type_byte, public_key) != claimed:
+        raise ValidationError(f"vkey key ID {claimed:08x} does not match {name}'s key")
+    return public_key
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ed25519Verifier:
+    """Verifies Ed25519 (type 0x01) note signatures of one named key."""
+
+    name: str
+    public_key: bytes
+    key_id: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        if not is_valid_key_name(self.name):
+            raise ValidationError(f"invalid key name {self.name!r}")
+        ed25519.check_public_key(self.public_key)
+        object.__setattr__(self, "key_id", key_id(self.name, SIG_TYPE_ED25519, self.public_key))
+
+    @classmethod
+    def from_vkey(cls, vkey: str) -> Ed25519Verifier:
+        """Parse ``name+hexid+base64(0x01 || 32-byte public key)``.
+
+        Raises:
+            DecodeError: the vkey is malformed.
+            ValidationError: wrong type, key ID mismatch, or unusable public key.
+        """
+        name, claimed, raw = parse_vkey(vkey)
+        public_key = check_vkey_key(name, claimed, raw, SIG_TYPE_ED25519)
+        return cls(name=name, public_key=public_key)
+
+    def to_vkey(self) -> str:
+        """Return ``name+hexid+base64(0x01 || public key)``."""
+        blob = encode_base64(bytes([SIG_TYPE_ED25519]) + self.public_key)
+        return f"{self.name}+{self.key_id:08x}+{blob}"
+
+    def verify(self, text: bytes, signature: bytes) -> None:
+        """Check an Ed25519 signature over ``text``.
+
+        Raises:
+            SignatureError: the signature does not verify.
+        """
+        ed25519.verify(self.public_key, text, signature)
+
+
+def parse_skey(skey: str, type_byte: int) -> tuple[str, int, bytes]:
+    """Parse ``PRIVATE+KEY+name+hexid+base64(type || 32-byte seed)`` into (name, id, seed).
+
+    The key ID is checked against the public key by the caller.
+
+    Raises:
+        DecodeError: the skey is malformed.
+        ValidationError: the type byte is not ``type_byte``.
+    """
+    p1, _, rest = skey.partition("+")
+    p2, _, rest = rest.partition("+")
+    if p1 != "PRIVATE" or p2 != "KEY":
+        raise DecodeError("skey does not start with PRIVATE+KEY+")
+    name, claimed, raw = parse_vkey(rest, "skey")
+    if raw[0] != type_byte:
+        raise ValidationError(f"skey type 0x{raw[0]:02x} is not 0x{type_byte:02x}")
+    if len(raw) != 1 + ed25519.SEED_SIZE:
+        raise DecodeError(f"skey seed is {len(raw) - 1} bytes, not {ed25519.SEED_SIZE}")
+    return name, claimed, raw[1:]
+
+
+def format_skey(name: str, type_byte: int, key_id_: int, seed: bytes) -> str:
+    """Return ``PRIVATE+KEY+name+hexid+base64(type || seed)``."""
+    return f"PRIVATE+KEY+{name}+{key_id_:08x}+{encode_base64(bytes([type_byte]) + seed)}"
+
+
+class NoteSigner:
+    """A named Ed25519 key that signs note text (type 0x01); the seed stays inside."""
+
+    __slots__ = ("_signer", "key_id", "name")
+
+    def __init__(self, *, name: str, seed: bytes) -> None:
+        if not is_valid_key_name(name):
+            raise ValidationError(f"invalid key name {name!r}")
+        self._signer = ed25519.Signer(seed)
+        self.name = name
+        self.key_id = key_id(name, SIG_TYPE_ED25519, self._signer.public_key)
+
+    @classmethod
+    def generate(cls, name: str) -> NoteSigner:
+        """Return a signer with a fresh random key."""
+        return cls(name=name, seed=ed25519.generate_seed())
+
+    @classmethod
+    def from_skey(cls, skey: str) -> NoteSigner:
+        """Parse a Go ``note.NewSigner`` key: ``PRIVATE+KEY+name+hexid+base64(0x01 || seed)``.
+
+        Raises:
+            DecodeError: the skey is malformed.
+            ValidationError: wrong type, or the key ID does not match the key.
+        """
+        name, claimed, seed = parse_skey(skey, SIG_TYPE_ED25519)
+        signer = cls(name=name, seed=seed)
+        if signer.key_id != claimed:
+            raise ValidationError(f"skey key ID {claimed:08x} does not match {name}'s key")
+        return signer
+
+    def to_skey(self) -> str:
+        """Return the Go-compatible private key string. Keep it secret."""
+        return format_skey(self.name, SIG_TYPE_ED25519, self.key_id, self._signer.seed())
+
+    def verifier(self) -> Ed25519Verifier:
+        """Return the matching verifier."""
+        return Ed25519Verifier(name=self.name, public_key=self._signer.public_key)
+
+    def sign(self, text: bytes) -> NoteSignature:
+        """Sign note ``text`` (which must be valid note text).
+
+        Raises:
+            DecodeError: ``text`` is not valid note text.
+        """
+        _decode_text(text)
+        return NoteSignature(name=self.name, key_id=self.key_id, signature=self._signer.sign(text))
+
+    def __repr__(self) -> str:
+        return f"NoteSigner(name={self.name!r}, key_id={self.key_id:08x})"
+
+
+def _decode_text(text: bytes) -> str:
+    try:
+        decoded = text.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DecodeError("note text is not valid UTF-8") from e
+    check_note_text(decoded, DecodeError)
+    return decoded
+
+
+def sign_note(text: bytes, signers: Sequence[NoteSigner]) -> bytes:
+    """Return the full signed note: ``text``, a blank line, one line per signer.
+
+    Raises:
+        DecodeError: ``text`` is not valid note text.
+        ValidationError: no signers, too many, or two with the same name and key ID.
+    """
+    decoded = _decode_text(text)
+    ids = {(s.name, s.key_id) for s in signers}
+    if len(ids) != len(signers):
+        raise ValidationError("two signers share a name and key ID")
+    return Note(text=decoded, signatures=tuple(s.sign(text) for s in signers)).to_bytes()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class VerifiedNote:
+    """A note whose ``verified`` signatures (one per known key) all checked out."""
+
+    note: Note
+    verified: tuple[NoteSignature, ...]
+
+    @property
+    def text(self) -> bytes:
+        """The signed text, as bytes."""
+        return self.note.text.encode("utf-8")
+
+
+def verifier_map(verifiers: Sequence[Verifier]) -> dict[tuple[str, int], Verifier]:
+    """Index verifiers by (name, key ID).
+
+    Raises:
+        ValidationError: two verifiers share a name and key ID (ambiguous).
+    """
+    known: dict[tuple[str, int], Verifier] = {}
+    for v in verifiers:
+        k = (v.name, v.key_id)
+        if k in known:
+            raise ValidationError(f"ambiguous verifiers: two keys are {v.name}+{v.key_id:08x}")
+        known[k] = v
+    return known
+
+
+def verify_signature(v: Verifier, text: bytes, sig: NoteSignature) -> None:
+    """Verify one signature line with ``v``, naming the key on failure.
+
+    Raises:
+        SignatureError: the signature does not verify.
+    """
+    try:
+        v.verify(text, sig.signature)
+    except SignatureError as e:
+        raise SignatureError(
+            f"signature by {sig.name}+{sig.key_id:08x} does not verify: {e}"
+        ) from e
+
+
+def open_note(data: bytes, verifiers: Sequence[Verifier]) -> VerifiedNote:
+    """Parse a note and verify every signature from a known (name, key ID).
+
+    Unknown signers (including random "grease" lines) are ignored, in any order.
+
+    Raises:
+        DecodeError: the note is malformed.
+        ValidationError: two verifiers share a name and key ID.
+        SignatureError: a known key's signature fails, or no known key signed.
+    """
+    known = verifier_map(verifiers)
+    note = Note.from_bytes(data)
+    text = note.text.encode("utf-8")
+    verified: dict[tuple[str, int], NoteSignature] = {}
+    for sig in note.signatures:
+        v = known.get((sig.name, sig.key_id))
+        if v is None:
+            continue
+        verify_signature(v, text, sig)
+        verified.setdefault((sig.name, sig.key_id), sig)
+    if not verified:
+        names = ", ".join(sorted(f"{n}+{i:08x}" for n, i in known)) or "none"
+        raise SignatureError(f"note has no verifying signature from a known key ({names})")
+    return VerifiedNote(note=note, verified=tuple(verified.values()))
