@@ -1,0 +1,95 @@
+"""The one canonical encoding of acts: RFC 8785 (JCS) JSON, signed under a domain prefix.
+
+What is signed is ``ACT_PREFIX + payload`` where ``payload`` is the JCS form of
+``Act.to_dict()`` and carries ``"type"`` and ``"version"``. Only canonical payloads are
+accepted, so one act has exactly one byte form. Verification always uses the stored
+bytes; nothing here re-serialises to verify.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import rfc8785
+
+from depositary.acts.act import Act
+from depositary.errors import DecodeError, ValidationError
+
+ACT_PREFIX = b"depositary/act/v1\n"
+ENVELOPE_TYPE = "depositary/envelope"
+MAX_ENTRY_BYTES = 65_535
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise DecodeError(f"duplicate JSON key {key!r}")
+        out[key] = value
+    return out
+
+
+def _no_float(text: str) -> Any:
+    raise DecodeError(f"floating-point numbers are not allowed: {text}")
+
+
+def _no_constant(text: str) -> Any:
+    raise DecodeError(f"non-finite number {text} is not allowed")
+
+
+def parse_json(data: bytes, where: str) -> Any:
+    """Parse strict UTF-8 JSON: no duplicate keys, no floats, no NaN or Infinity.
+
+    Raises:
+        DecodeError: anything else.
+    """
+    try:
+        text = data.decode("utf-8")
+        return json.loads(
+            text,
+            object_pairs_hook=_no_duplicates,
+            parse_float=_no_float,
+            parse_constant=_no_constant,
+        )
+    except UnicodeDecodeError as e:
+        raise DecodeError(f"{where}: not UTF-8") from e
+    except json.JSONDecodeError as e:
+        raise DecodeError(f"{where}: not JSON ({e.msg} at {e.pos})") from e
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return the RFC 8785 bytes of plain data.
+
+    Raises:
+        ValidationError: the data holds something JCS cannot encode (floats, huge ints).
+    """
+    try:
+        return bytes(rfc8785.dumps(value))
+    except rfc8785.CanonicalizationError as e:
+        raise ValidationError(f"cannot canonicalise: {e}") from e
+
+
+def act_to_bytes(act: Act) -> bytes:
+    """Return the canonical payload of ``act`` (what is signed, after the prefix)."""
+    return canonical_json(act.to_dict())
+
+
+def act_from_bytes(payload: bytes) -> Act:
+    """Parse a canonical act payload.
+
+    Raises:
+        DecodeError: not JSON, not a valid act, or not in canonical form.
+        ValidationError: the act breaks a rule.
+    """
+    if len(payload) > MAX_ENTRY_BYTES:
+        raise ValidationError(f"act payload is {len(payload)} bytes, over {MAX_ENTRY_BYTES}")
+    act = Act.from_dict(parse_json(payload, "act"))
+    if act_to_bytes(act) != payload:
+        raise DecodeError("act: payload is not in RFC 8785 canonical form")
+    return act
+
+
+def signing_message(payload: bytes) -> bytes:
+    """Return the exact bytes an Ed25519 signature over ``payload`` covers."""
+    return ACT_PREFIX + payload
