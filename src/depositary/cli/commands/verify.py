@@ -1,0 +1,93 @@
+"""``depositary verify``: check receipts, tiles and consistency with public data only."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from depositary.encoding.checkpoint import open_checkpoint
+from depositary.encoding.note import Ed25519Verifier, decode_base64
+from depositary.encoding.tlog_proof import verify_tlog_proof
+from depositary.errors import ConfigError
+from depositary.log.audit import DirectorySource, TileSource, URLSource, audit
+from depositary.merkle.verify import verify_consistency
+
+FileArg = click.Path(dir_okay=False, exists=True, path_type=Path)
+
+
+def load_vkey(value: str) -> Ed25519Verifier:
+    """Read a verifier key given inline or as a file holding it."""
+    path = Path(value)
+    if "+" not in value or path.is_file():
+        try:
+            value = path.read_text(encoding="utf-8").strip()
+        except OSError as e:
+            raise ConfigError(f"--vkey is neither a verifier key nor a readable file: {e}") from e
+    return Ed25519Verifier.from_vkey(value)
+
+
+VKEY = click.option(
+    "--vkey", required=True, help="The log's verifier key (name+id+key), or a file holding it."
+)
+
+
+@click.group()
+def verify() -> None:
+    """Verify receipts, tiles and consistency offline, trusting only a verifier key."""
+
+
+@verify.command()
+@VKEY
+@click.option("--entry", "entry_file", type=FileArg, required=True, help="The entry's exact bytes.")
+@click.argument("receipt", type=FileArg)
+def receipt(vkey: str, entry_file: Path, receipt: Path) -> None:
+    """Check a tlog-proof RECEIPT: signed by the log and including the entry."""
+    signed = verify_tlog_proof(
+        receipt.read_bytes(), entry=entry_file.read_bytes(), log_verifier=load_vkey(vkey)
+    )
+    cp = signed.checkpoint
+    click.echo(f"ok: entry is in {cp.origin} at tree size {cp.size}")
+
+
+@verify.command(name="tiles")
+@VKEY
+@click.argument("source")
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def tiles_cmd(vkey: str, source: str, quiet: bool) -> None:
+    """Re-verify a whole log from its tiles at SOURCE (a directory or an http(s) URL)."""
+    verifier = load_vkey(vkey)
+    src: TileSource = (
+        URLSource(source)
+        if source.startswith(("http://", "https://"))
+        else DirectorySource(Path(source))
+    )
+    columns = (TextColumn("verifying"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, disable=quiet, transient=True) as bar:
+        task = bar.add_task("entries", total=None)
+        signed = audit(
+            src,
+            verifier,
+            progress=lambda done, total: bar.update(task, completed=done, total=total),
+        )
+    cp = signed.checkpoint
+    click.echo(f"ok: all {cp.size} entries of {cp.origin} verified against the checkpoint")
+
+
+@verify.command(name="consistency")
+@VKEY
+@click.argument("old", type=FileArg)
+@click.argument("new", type=FileArg)
+@click.argument("proof", type=FileArg)
+def consistency_cmd(vkey: str, old: Path, new: Path, proof: Path) -> None:
+    """Check that checkpoint NEW extends checkpoint OLD, with PROOF (base64 lines)."""
+    verifier = load_vkey(vkey)
+    a = open_checkpoint(old.read_bytes(), verifier).checkpoint
+    b = open_checkpoint(new.read_bytes(), verifier).checkpoint
+    lines = [ln for ln in proof.read_text(encoding="utf-8").split("\n") if ln]
+    hashes = [decode_base64(ln, "proof hash") for ln in lines]
+    verify_consistency(
+        old_size=a.size, new_size=b.size, old_root=a.root_hash, new_root=b.root_hash, proof=hashes
+    )
+    click.echo(f"ok: size {b.size} is consistent with size {a.size}")

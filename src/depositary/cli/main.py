@@ -1,0 +1,85 @@
+"""``depositary`` command line: the parser, the command table and the one error boundary.
+
+Exit codes (one table, used by every command):
+
+====  ======================================================
+0     success
+1     verification failed (signature, proof, corrupted data)
+2     usage error (from Click)
+65    malformed or invalid input (DecodeError, ValidationError)
+66    not found
+74    storage failure
+78    configuration error (bad directory, key file, setting)
+====  ======================================================
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+import click
+
+from depositary import __version__
+from depositary.cli.commands.demo import demo
+from depositary.cli.commands.log import log
+from depositary.cli.commands.verify import verify
+from depositary.errors import (
+    ConfigError,
+    CorruptionError,
+    DecodeError,
+    DepositaryError,
+    NotFound,
+    StorageError,
+    ValidationError,
+    VerificationError,
+)
+
+EXIT_CODES: tuple[tuple[type[DepositaryError], int], ...] = (
+    (VerificationError, 1),
+    (CorruptionError, 1),
+    (DecodeError, 65),
+    (ValidationError, 65),
+    (NotFound, 66),
+    (StorageError, 74),
+    (ConfigError, 78),
+)
+
+
+def exit_code(error: DepositaryError) -> int:
+    """Map an error to its exit code (first matching class in ``EXIT_CODES``)."""
+    for cls, code in EXIT_CODES:
+        if isinstance(error, cls):
+            return code
+    return 70
+
+
+@click.group()
+@click.version_option(__version__, prog_name="depositary")
+def cli() -> None:
+    """depositary: a neutral depositary for formal acts, on a verifiable log."""
+
+
+for command in (log, verify, demo):
+    cli.add_command(command)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line with ``argv``; return the exit code."""
+    try:
+        result = cli.main(args=list(argv) if argv is not None else None, standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        return 130
+    except click.ClickException as e:
+        e.show()
+        return e.exit_code
+    except DepositaryError as e:
+        click.echo(f"error: {e}", err=True)
+        return exit_code(e)
+    return result if isinstance(result, int) else 0
+
+
+def run() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""The demo case, replayed on the embedded default."""

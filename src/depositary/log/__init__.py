@@ -1,0 +1,1 @@
+"""The transparency log's logic, written once over the storage protocols."""

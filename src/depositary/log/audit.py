@@ -1,0 +1,251 @@
+"""Verify a whole log from public data: every entry, every hash, the checkpoint.
+
+The source is anything that serves tlog-tiles paths: a directory, a URL, or
+the log's own store. The audit recomputes each leaf hash from the entry
+bundles, compares it with the level-0 tiles, recomputes every higher tile
+from the one below, and checks the root against the signed checkpoint, and
+against every earlier checkpoint it is given. The first failure is raised
+naming the index, tile or signature that failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Protocol
+
+from depositary.encoding.checkpoint import Checkpoint, SignedCheckpoint, open_checkpoint
+from depositary.encoding.note import Verifier
+from depositary.encoding.tiles import decode_bundle, entries_path, tile_path
+from depositary.errors import CorruptionError, DecodeError, NotFound
+from depositary.log.hashes import TILE_HEIGHT, TILE_WIDTH
+from depositary.log.tiles_dir import bundle_prefix
+from depositary.merkle.hashing import HASH_SIZE
+from depositary.storage.base import LogReader
+
+MAX_FETCH = 16 << 20
+
+
+class TileSource(Protocol):
+    """Serves tlog-tiles paths (``checkpoint``, ``tile/...``)."""
+
+    def get(self, path: str) -> bytes:
+        """Return the bytes at ``path``; raise NotFound if there are none."""
+        ...
+
+
+class DirectorySource:
+    """A tiles directory on disk."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def get(self, path: str) -> bytes:
+        try:
+            return (self.root / path).read_bytes()
+        except FileNotFoundError as e:
+            raise NotFound(f"{path} is missing from {self.root}") from e
+        except OSError as e:
+            raise NotFound(f"{path} cannot be read from {self.root}: {e}") from e
+
+
+class URLSource:
+    """A tiles prefix served over HTTP(S)."""
+
+    def __init__(self, base: str, *, timeout: float = 30.0) -> None:
+        if not base.startswith(("http://", "https://")):
+            raise DecodeError(f"not an http(s) URL: {base!r}")
+        self.base = base.rstrip("/") + "/"
+        self.timeout = timeout
+
+    def get(self, path: str) -> bytes:
+        url = self.base + path
+        req = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})  # noqa: S310
+        try:
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
+                data: bytes = resp.read(MAX_FETCH + 1)
+        except urllib.error.HTTPError as e:
+            raise NotFound(f"{url}: HTTP {e.code}") from e
+        except (urllib.error.URLError, OSError) as e:
+            raise NotFound(f"{url}: {e}") from e
+        if len(data) > MAX_FETCH:
+            raise DecodeError(f"{url} is larger than {MAX_FETCH} bytes")
+        return data
+
+
+class StoreSource:
+    """Serves a stored log's tiles at any signed size, as a tiles directory would."""
+
+    def __init__(self, store: LogReader) -> None:
+        self.store = store
+
+    def get(self, path: str) -> bytes:
+        from depositary.encoding.tiles import parse_tile_path
+
+        if path == "checkpoint":
+            head = self.store.checkpoint()
+            if head is None:
+                raise NotFound("the log has no checkpoint")
+            return head.note
+        level, index, width = parse_tile_path(path)
+        if level is None:
+            data = self.store.read_bundles([index]).get(index)
+            if data is None:
+                raise NotFound(f"entry bundle {index} is missing from the store")
+            return bundle_prefix(data, width)
+        tile = self.store.read_tiles([(level, index)]).get((level, index))
+        if tile is None or len(tile) < width * HASH_SIZE:
+            raise NotFound(f"hash tile {level}/{index} (width {width}) is missing from the store")
+        return tile[: width * HASH_SIZE]
+
+
+def _leaf_hashes(entries: Sequence[bytes]) -> list[bytes]:
+    sha = hashlib.sha256
+    return [sha(b"\x00" + e).digest() for e in entries]
+
+
+def _pair_up(hashes: list[bytes]) -> list[bytes]:
+    sha = hashlib.sha256
+    return [sha(b"\x01" + hashes[i] + hashes[i + 1]).digest() for i in range(0, len(hashes) - 1, 2)]
+
+
+def _tile_root(hashes: list[bytes]) -> bytes:
+    """Root of a full tile of 256 hashes."""
+    while len(hashes) > 1:
+        hashes = _pair_up(hashes)
+    return hashes[0]
+
+
+Progress = Callable[[int, int], None]
+"""Called with ``(entries verified, total)`` as the audit goes."""
+
+
+def audit(
+    source: TileSource,
+    verifier: Verifier,
+    *,
+    earlier: Sequence[bytes] = (),
+    progress: Progress | None = None,
+) -> SignedCheckpoint:
+    """Verify every entry and hash of the log at its published checkpoint.
+
+    ``earlier`` are other signed checkpoints (note bytes) of the same log; each
+    must match the recomputed root at its size.
+
+    Raises:
+        SignatureError: the checkpoint is not signed by ``verifier``.
+        CorruptionError: an entry, tile or checkpoint disagrees; the message names it.
+        NotFound: a tile or bundle the checkpoint needs is missing.
+    """
+    signed = open_checkpoint(source.get("checkpoint"), verifier)
+    cp = signed.checkpoint
+    expected: dict[int, bytes] = {}
+    for note in earlier:
+        old = open_checkpoint(note, verifier).checkpoint
+        if old.origin != cp.origin:
+            raise CorruptionError(f"checkpoint at size {old.size} is for another origin")
+        if old.size > cp.size:
+            raise CorruptionError(
+                f"an earlier checkpoint has size {old.size}, beyond the latest {cp.size}"
+            )
+        expected[old.size] = old.root_hash
+    expected[cp.size] = cp.root_hash
+    roots = _sweep(source, cp, expected, progress)
+    for size, root in sorted(expected.items()):
+        if roots.get(size) != root:
+            raise CorruptionError(
+                f"checkpoint at size {size} has root {root.hex()}, but the entries give "
+                f"{roots.get(size, b'').hex() or 'nothing'}"
+            )
+    return signed
+
+
+def _sweep(
+    source: TileSource,
+    cp: Checkpoint,
+    wanted: dict[int, bytes],
+    progress: Progress | None,
+) -> dict[int, bytes]:
+    """Walk the log tile by tile; return the recomputed root at each wanted size."""
+    size = cp.size
+    stack: list[tuple[int, bytes]] = []  # compact range as (height, hash), largest first
+    roots: dict[int, bytes] = {}
+    if 0 in wanted:
+        roots[0] = hashlib.sha256().digest()
+    tile_roots: list[bytes] = []  # roots of full level-0 tiles: the level-1 tile hashes
+    done = 0
+    for n in range(-(-size // TILE_WIDTH)):
+        width = min(TILE_WIDTH, size - n * TILE_WIDTH)
+        try:
+            entries = decode_bundle(source.get(entries_path(n, width)))
+        except DecodeError as e:
+            raise CorruptionError(f"entry bundle {n}: {e}") from e
+        if len(entries) != width:
+            raise CorruptionError(f"entry bundle {n} holds {len(entries)} entries, not {width}")
+        leaves = _leaf_hashes(entries)
+        _compare(source, 0, n, leaves, first_entry=n * TILE_WIDTH)
+        base = n * TILE_WIDTH
+        full_root = _tile_root(leaves) if width == TILE_WIDTH else None
+        if full_root is not None and not any(base < s <= base + width for s in wanted):
+            _push(stack, full_root, height=TILE_HEIGHT)
+        else:
+            for i, h in enumerate(leaves):
+                _push(stack, h)
+                if base + i + 1 in wanted:
+                    roots[base + i + 1] = _fold(stack)
+        if full_root is not None:
+            tile_roots.append(full_root)
+        done += width
+        if progress is not None:
+            progress(done, size)
+    level = 1
+    while tile_roots:
+        next_roots: list[bytes] = []
+        for index in range(-(-len(tile_roots) // TILE_WIDTH)):
+            chunk = tile_roots[index * TILE_WIDTH : (index + 1) * TILE_WIDTH]
+            _compare(source, level, index, chunk)
+            if len(chunk) == TILE_WIDTH:
+                next_roots.append(_tile_root(chunk))
+        tile_roots = next_roots
+        level += 1
+    return roots
+
+
+def _push(stack: list[tuple[int, bytes]], h: bytes, height: int = 0) -> None:
+    sha = hashlib.sha256
+    while stack and stack[-1][0] == height:
+        h = sha(b"\x01" + stack.pop()[1] + h).digest()
+        height += 1
+    stack.append((height, h))
+
+
+def _fold(stack: list[tuple[int, bytes]]) -> bytes:
+    acc = stack[-1][1]
+    for _, h in reversed(stack[:-1]):
+        acc = hashlib.sha256(b"\x01" + h + acc).digest()
+    return acc
+
+
+def _compare(
+    source: TileSource, level: int, index: int, hashes: list[bytes], *, first_entry: int = -1
+) -> None:
+    width = len(hashes)
+    tile = source.get(tile_path(level, index, width))
+    if tile == b"".join(hashes):
+        return
+    for i, h in enumerate(hashes):
+        got = tile[i * HASH_SIZE : (i + 1) * HASH_SIZE]
+        if got != h:
+            if first_entry >= 0:
+                raise CorruptionError(
+                    f"entry {first_entry + i}: its leaf hash {h.hex()} is not the one in "
+                    f"hash tile 0/{index} ({got.hex() or 'missing'})"
+                )
+            raise CorruptionError(
+                f"hash tile {level}/{index}: hash {i} is {got.hex() or 'missing'}, "
+                f"recomputed {h.hex()}"
+            )
+    raise CorruptionError(f"hash tile {level}/{index} has {len(tile)} bytes, not {width * 32}")

@@ -1,0 +1,1 @@
+"""Use cases that wire the clock, storage, log and crypto together for the shells."""

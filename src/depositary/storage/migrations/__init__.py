@@ -1,0 +1,1 @@
+"""Alembic migrations for every SQL backend; run with ``storage.sql.migrate``."""

@@ -1,0 +1,203 @@
+"""The SQL store, written once for every SQLAlchemy backend.
+
+Backends differ only in how their engines are made (``sqlite.py``); queries,
+upserts and the compare-and-swap of the checkpoint live here. Driver errors are
+wrapped into ``StorageError`` where they enter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from importlib import resources
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+
+from depositary.errors import ConflictError, StorageError
+from depositary.storage import schema
+from depositary.storage.base import LogWriter, StoredCheckpoint, TileKey
+
+T = TypeVar("T")
+_CHUNK = 500
+
+
+def migrate(connection: sa.Connection) -> None:
+    """Bring the schema to the newest Alembic revision."""
+    cfg = Config()
+    cfg.set_main_option(
+        "script_location", str(resources.files("depositary.storage") / "migrations")
+    )
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+
+
+def _wrap(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except sa.exc.SQLAlchemyError as e:
+        raise StorageError(f"database error: {e.__class__.__name__}: {e.args[0]}") from e
+
+
+def _chunks(seq: Sequence[T]) -> Iterator[Sequence[T]]:
+    for i in range(0, len(seq), _CHUNK):
+        yield seq[i : i + _CHUNK]
+
+
+def _row_checkpoint(row: Any) -> StoredCheckpoint:
+    return StoredCheckpoint(size=row.size, timestamp_ms=row.timestamp_ms, note=bytes(row.note))
+
+
+class _Reads:
+    """Read queries over one connection."""
+
+    def __init__(self, conn: sa.Connection) -> None:
+        self._c = conn
+
+    def read_tiles(self, keys: Sequence[TileKey]) -> Mapping[TileKey, bytes]:
+        out: dict[TileKey, bytes] = {}
+        t = schema.tiles
+        for chunk in _chunks(list(keys)):
+            cond = sa.tuple_(t.c.level, t.c.idx).in_(list(chunk))
+            for row in self._c.execute(sa.select(t.c.level, t.c.idx, t.c.data).where(cond)):
+                out[(row.level, row.idx)] = bytes(row.data)
+        return out
+
+    def read_bundles(self, indexes: Sequence[int]) -> Mapping[int, bytes]:
+        out: dict[int, bytes] = {}
+        b = schema.bundles
+        for chunk in _chunks(list(indexes)):
+            for row in self._c.execute(sa.select(b.c.idx, b.c.data).where(b.c.idx.in_(chunk))):
+                out[row.idx] = bytes(row.data)
+        return out
+
+    def lookup(self, leaf_hashes: Sequence[bytes]) -> Mapping[bytes, int]:
+        out: dict[bytes, int] = {}
+        li = schema.leaf_index
+        for chunk in _chunks(list(leaf_hashes)):
+            q = sa.select(li.c.leaf_hash, li.c.idx).where(li.c.leaf_hash.in_(chunk))
+            for row in self._c.execute(q):
+                out[bytes(row.leaf_hash)] = row.idx
+        return out
+
+    def checkpoint(self) -> StoredCheckpoint | None:
+        h = schema.head
+        row = self._c.execute(sa.select(h).where(h.c.id == 1)).first()
+        return None if row is None else _row_checkpoint(row)
+
+    def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
+        c = schema.checkpoints
+        row = self._c.execute(sa.select(c).where(c.c.size == size)).first()
+        return None if row is None else _row_checkpoint(row)
+
+    def checkpoints(self) -> Iterator[StoredCheckpoint]:
+        c = schema.checkpoints
+        rows = self._c.execute(sa.select(c).order_by(c.c.size)).all()
+        return iter([_row_checkpoint(r) for r in rows])
+
+    def get_meta(self, key: str) -> str | None:
+        m = schema.meta
+        return self._c.execute(sa.select(m.c.value).where(m.c.key == key)).scalar()
+
+
+class _Writes(_Reads):
+    """Writes inside the exclusive transaction."""
+
+    def __init__(self, conn: sa.Connection, upsert: Callable[[sa.Table, list[str]], Any]) -> None:
+        super().__init__(conn)
+        self._upsert = upsert
+
+    def write_tiles(self, tiles: Mapping[TileKey, bytes]) -> None:
+        if tiles:
+            rows = [{"level": k[0], "idx": k[1], "data": v} for k, v in tiles.items()]
+            self._c.execute(self._upsert(schema.tiles, ["data"]), rows)
+
+    def write_bundles(self, bundles: Mapping[int, bytes]) -> None:
+        if bundles:
+            rows = [{"idx": k, "data": v} for k, v in bundles.items()]
+            self._c.execute(self._upsert(schema.bundles, ["data"]), rows)
+
+    def write_index(self, pairs: Sequence[tuple[bytes, int]]) -> None:
+        if pairs:
+            rows = [{"leaf_hash": h, "idx": i} for h, i in pairs]
+            self._c.execute(self._upsert(schema.leaf_index, []), rows)
+
+    def replace_checkpoint(self, old: StoredCheckpoint | None, new: StoredCheckpoint) -> None:
+        h = schema.head
+        values = {"size": new.size, "timestamp_ms": new.timestamp_ms, "note": new.note}
+        if old is None:
+            if self.checkpoint() is not None:
+                raise ConflictError("the log already has a checkpoint")
+            self._c.execute(sa.insert(h).values(id=1, **values))
+        else:
+            q = (
+                sa.update(h)
+                .where(h.c.id == 1, h.c.size == old.size, h.c.note == old.note)
+                .values(**values)
+            )
+            if self._c.execute(q).rowcount != 1:
+                raise ConflictError("the checkpoint changed since it was read")
+        self._c.execute(self._upsert(schema.checkpoints, ["timestamp_ms", "note"]), [values])
+
+    def set_meta(self, key: str, value: str) -> None:
+        self._c.execute(self._upsert(schema.meta, ["value"]), [{"key": key, "value": value}])
+
+
+class SQLStore:
+    """A log store on any SQLAlchemy engine pair (reads, exclusive writes)."""
+
+    def __init__(
+        self,
+        *,
+        read_engine: sa.Engine,
+        write_engine: sa.Engine,
+        upsert: Callable[[sa.Table, list[str]], Any],
+    ) -> None:
+        self._read = read_engine
+        self._write = write_engine
+        self._upsert = upsert
+        with self.writer() as w:
+            assert isinstance(w, _Writes)
+            _wrap(lambda: migrate(w._c))
+
+    def _query(self, fn: Callable[[_Reads], T]) -> T:
+        def run() -> T:
+            with self._read.connect() as conn:
+                return fn(_Reads(conn))
+
+        return _wrap(run)
+
+    def read_tiles(self, keys: Sequence[TileKey]) -> Mapping[TileKey, bytes]:
+        return self._query(lambda r: r.read_tiles(keys))
+
+    def read_bundles(self, indexes: Sequence[int]) -> Mapping[int, bytes]:
+        return self._query(lambda r: r.read_bundles(indexes))
+
+    def lookup(self, leaf_hashes: Sequence[bytes]) -> Mapping[bytes, int]:
+        return self._query(lambda r: r.lookup(leaf_hashes))
+
+    def checkpoint(self) -> StoredCheckpoint | None:
+        return self._query(lambda r: r.checkpoint())
+
+    def checkpoint_at(self, size: int) -> StoredCheckpoint | None:
+        return self._query(lambda r: r.checkpoint_at(size))
+
+    def checkpoints(self) -> Iterator[StoredCheckpoint]:
+        return self._query(lambda r: r.checkpoints())
+
+    def get_meta(self, key: str) -> str | None:
+        return self._query(lambda r: r.get_meta(key))
+
+    @contextmanager
+    def writer(self) -> Iterator[LogWriter]:
+        try:
+            with self._write.begin() as conn:
+                yield _Writes(conn, self._upsert)
+        except sa.exc.SQLAlchemyError as e:
+            raise StorageError(f"database error: {e.__class__.__name__}: {e.args[0]}") from e
+
+    def close(self) -> None:
+        self._read.dispose()
+        self._write.dispose()
