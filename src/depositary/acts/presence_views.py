@@ -69,7 +69,7 @@ Event = tuple[datetime, int, LegalState, str]
 
 
 def _notice_events(
-    clock: Clock, notice_at: datetime, retraction_at: datetime | None
+    clock: Clock, notice_at: datetime, retraction_at: datetime | None, tz: str
 ) -> list[Event]:
     """States one clock contributes, up to its effect (the end itself is handled per presence)."""
     tz_start = clock.effective_at
@@ -77,11 +77,11 @@ def _notice_events(
     if clock.receipt is not None:
         events.append((clock.receipt.at, 2, LegalState.TERMINATING, clock.notice_id))
     for pause in clock.pauses:
-        start = calendars.start_of_day(pause.start, "UTC")
+        start = calendars.start_of_day(pause.start, tz)
         if tz_start is None or start < tz_start:
             events.append((max(start, notice_at), 3, LegalState.SUSPENDED, clock.notice_id))
             if pause.end is not None:
-                resume = calendars.start_of_day(pause.end, "UTC")
+                resume = calendars.start_of_day(pause.end, tz)
                 if tz_start is None or resume < tz_start:
                     events.append((resume, 4, LegalState.TERMINATING, clock.notice_id))
     if clock.retracted_by is not None and retraction_at is not None:
@@ -135,7 +135,10 @@ def _view(
         notice = ix.acts[c.notice_id]
         retraction = ix.acts.get(c.retracted_by) if c.retracted_by else None
         events += _notice_events(
-            c, notice.received_at, None if retraction is None else retraction.received_at
+            c,
+            notice.received_at,
+            None if retraction is None else retraction.received_at,
+            case.parties[c.addressee].time_zone,
         )
     end = _ends(case, presence, clocks)
     if end is not None:
