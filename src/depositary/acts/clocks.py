@@ -169,7 +169,9 @@ def run_clock(
         void=computed.void,
         estimated=computed.estimated,
     )
-    effective_at = None if computed.on is None else calendars.start_of_day(computed.on, tz)
+    effective_at = None
+    if computed.on is not None:  # never before the act was received: "immediate" means on receipt
+        effective_at = max(calendars.start_of_day(computed.on, tz), receipt.at)
     retracted_by = None
     if retraction is not None and (effective_at is None or retraction.received_at < effective_at):
         retracted_by = retraction.act.act_id
