@@ -22,7 +22,8 @@ def test_iraq_january_2020_starts_no_clock_and_contests_consent() -> None:
     assert s.reported == ("wire-threat",)
     assert s.acts["iq-pm-talks"].responses == ("us-refusal",)
     (deadline,) = s.acts["iq-pm-talks"].deadlines
-    assert deadline.met_by == "us-refusal" and not deadline.overdue
+    assert deadline.met_by == "us-refusal"
+    assert not deadline.overdue
     p = s.presences["us-in-iq"]
     assert [c.state for c in p.host_view] == [LegalState.CONSENTED, LegalState.CONTESTED]
     assert p.host_view[1].at == t("2020-01-05T14:00:00")
@@ -37,7 +38,8 @@ def test_iraq_talks_unanswered_become_overdue() -> None:
     (d,) = derive_status(CASE, records, t("2020-01-12T20:00:00")).acts["iq-pm-talks"].deadlines
     assert not d.overdue  # 12 Jan still runs in New York
     (d,) = derive_status(CASE, records, t("2020-01-13T05:00:00")).acts["iq-pm-talks"].deadlines
-    assert d.overdue and d.met_by is None
+    assert d.overdue
+    assert d.met_by is None
 
 
 def test_iraq_counterfactual_withdrawal_of_consent_is_immediate_and_refusal_does_not_stop_it() -> (
@@ -71,8 +73,10 @@ def test_iraq_counterfactual_withdrawal_of_consent_is_immediate_and_refusal_does
     ]
     s = derive_status(CASE, records, t("2020-01-20T00:00:00"))
     (clock,) = s.acts["iq-notice"].clocks
-    assert clock.receipt is not None and clock.receipt.at == t("2020-01-11T09:01:00")
-    assert clock.effective is not None and clock.effective.on == date(2020, 1, 11)
+    assert clock.receipt is not None
+    assert clock.receipt.at == t("2020-01-11T09:01:00")
+    assert clock.effective is not None
+    assert clock.effective.on == date(2020, 1, 11)
     assert clock.state is ClockState.EFFECTIVE
     assert s.acts["iq-notice"].refused_by == ("us",)
     p = s.presences["us-in-iq"]
@@ -84,24 +88,24 @@ def test_iraq_counterfactual_withdrawal_of_consent_is_immediate_and_refusal_does
 def test_philippines_vfa_180_days_suspended_extended_retracted() -> None:
     log = philippines_vfa()
 
-    def clock_at(when: str):  # noqa: ANN202
+    def clock_at(when: str):
         (c,) = derive_status(CASE, log, t(when)).acts["ph-vfa-notice"].clocks
         return c
 
     c = clock_at("2020-03-01T00:00:00")
-    assert c.effective is not None and c.effective.on == date(2020, 8, 9)
+    assert c.effective is not None
+    assert c.effective.on == date(2020, 8, 9)
     assert ("received_on", "2020-02-11") in c.effective.inputs
     c = clock_at("2020-06-15T00:00:00")
     assert c.state is ClockState.SUSPENDED
-    assert c.effective is not None and c.effective.on == date(
-        2021, 2, 8
-    )  # 1 Dec 2020 + 69 days left
+    assert c.effective is not None
+    assert c.effective.on == date(2021, 2, 8)  # 1 Dec 2020 + 69 days left
     c = clock_at("2020-11-20T00:00:00")
-    assert c.effective is not None and c.effective.on == date(
-        2021, 8, 9
-    )  # suspension to 1 Jun 2021
+    assert c.effective is not None
+    assert c.effective.on == date(2021, 8, 9)  # suspension to 1 Jun 2021
     c = clock_at("2021-06-10T00:00:00")
-    assert c.effective is not None and c.effective.on == date(2022, 2, 8)
+    assert c.effective is not None
+    assert c.effective.on == date(2022, 2, 8)
     c = clock_at("2021-08-01T00:00:00")
     assert c.state is ClockState.RETRACTED
     s = derive_status(CASE, log, t("2023-01-01T00:00:00"))
@@ -116,7 +120,8 @@ def test_paris_one_year_is_the_anniversary_not_365_days() -> None:
     assert s.acts["us-paris-intent"].inoperative is not None
     assert not s.acts["us-paris-intent"].clocks
     (c,) = s.acts["us-paris-notice"].clocks
-    assert c.effective is not None and c.effective.on == date(2020, 11, 4)
+    assert c.effective is not None
+    assert c.effective.on == date(2020, 11, 4)
     assert c.effective.on != date(2019, 11, 4).fromordinal(date(2019, 11, 4).toordinal() + 365)
     # 03:00 UTC on 5 Nov is still 4 Nov in New York, the depositary's date
     (c,) = (
@@ -124,7 +129,8 @@ def test_paris_one_year_is_the_anniversary_not_365_days() -> None:
         .acts["us-paris-notice"]
         .clocks
     )
-    assert c.effective is not None and c.effective.on == date(2020, 11, 4)
+    assert c.effective is not None
+    assert c.effective.on == date(2020, 11, 4)
     assert c.effective_at == t("2020-11-04T05:00:00")
 
 
@@ -134,7 +140,9 @@ def test_paris_notice_before_the_earliest_date_is_void() -> None:
         .acts["us-paris-notice"]
         .clocks
     )
-    assert c.state is ClockState.VOID and c.effective is not None and c.effective.on is None
+    assert c.state is ClockState.VOID
+    assert c.effective is not None
+    assert c.effective.on is None
 
 
 def test_sofa_expires_after_31_december_2011_in_baghdad() -> None:
@@ -174,7 +182,8 @@ def test_sofa_termination_notice_takes_effect_one_year_after_receipt() -> None:
     ]
     s = derive_status(CASE, records, t("2011-04-01T00:00:00"))
     (c,) = s.acts["iq-sofa-notice"].clocks
-    assert c.effective is not None and c.effective.on == date(2011, 3, 16)
+    assert c.effective is not None
+    assert c.effective.on == date(2011, 3, 16)
     assert s.presences["us-in-iq-2009"].host_state is LegalState.PRESENCE_WITHOUT_CONSENT
     s = derive_status(
         CASE, [*records, logged(done, "2011-03-20T10:00:00")], t("2011-04-01T00:00:00")

@@ -184,7 +184,8 @@ def test_envelope_rejects_unsorted_or_duplicate_signatures() -> None:
 
 def test_iraq_mandate_tally_is_valid() -> None:
     body = mandate()
-    assert body.votes_for == 170 and body.quorum == 329 // 2 + 1
+    assert body.votes_for == 170
+    assert body.quorum == 329 // 2 + 1
 
 
 @pytest.mark.parametrize(
