@@ -165,3 +165,11 @@ def test_quorum_rejects_a_bad_cosignature() -> None:
     signed = open_checkpoint(_cosigned(WITNESSES[0]) + bad.to_line().encode(), LOG.verifier())
     with pytest.raises(SignatureError, match=r"w1\.example"):
         require_cosignatures(signed, [WITNESSES[0].verifier(), w.verifier()], 1)
+
+
+def test_constructors_validate_names() -> None:
+    with pytest.raises(ValidationError):
+        Cosigner(name="a b", seed=bytes(32))
+    with pytest.raises(ValidationError):
+        CosignatureVerifier(name="", public_key=Cosigner.generate("w").verifier().public_key)
+    assert "seed" not in repr(Cosigner.generate("w")).lower()

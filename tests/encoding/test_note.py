@@ -400,3 +400,13 @@ def test_arbitrary_bytes_never_crash(data: bytes) -> None:
     except DecodeError:
         return
     assert note.to_bytes() == data
+
+
+def test_constructors_validate_names_and_text() -> None:
+    _, v = pn()
+    with pytest.raises(ValidationError):
+        NoteSigner(name="a+b", seed=bytes(32))
+    with pytest.raises(ValidationError):
+        Ed25519Verifier(name="a b", public_key=v.public_key)
+    with pytest.raises(ValidationError, match="surrogate"):
+        Note(text="\ud800\n", signatures=(NoteSignature(name="n", key_id=1, signature=b"x"),))

@@ -133,6 +133,8 @@ def test_malformed_headers(head: str) -> None:
 
 
 def test_malformed_checkpoint_part() -> None:
+    with pytest.raises(DecodeError, match="over"):
+        TlogProof.from_bytes(make_proof() + b"x" * (2 << 20))
     with pytest.raises(DecodeError):
         TlogProof.from_bytes(PROOF_HEAD.encode() + b"index 0\n\n")
     with pytest.raises(DecodeError):
