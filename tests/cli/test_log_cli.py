@@ -97,10 +97,11 @@ def test_checkpoint_consistency_and_verify_consistency(logdir, tmp_path, capsys)
     assert len(out.split()) >= 2
     proof = tmp_path / "proof"
     proof.write_text(out)
-    code, out, _ = run(
+    code, said, _ = run(
         capsys, "verify", "consistency", "--vkey", vkey, str(old), str(new), str(proof)
     )
     assert code == 0
+    assert said.startswith("ok")
     proof.write_text("\n".join(reversed(out.split())))  # the right hashes, in the wrong order
     code, _, err = run(
         capsys, "verify", "consistency", "--vkey", vkey, str(old), str(new), str(proof)
