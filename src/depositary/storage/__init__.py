@@ -1,6 +1,7 @@
 """Persistence behind narrow protocols; backends only move bytes.
 
-``open_store(url)`` is the one factory: ``memory:`` or ``sqlite:///path``.
+``open_store(url)`` is the one factory: ``memory:``, ``sqlite:///path`` or
+``postgresql://user@host:port/dbname`` (also ``postgresql+psycopg://``).
 """
 
 from __future__ import annotations
@@ -23,4 +24,10 @@ def open_store(url: str) -> LogStore:
         from depositary.storage.sqlite import SQLiteStore
 
         return SQLiteStore(url.removeprefix("sqlite:///"))
-    raise ConfigError(f"unknown store URL {url!r}: expected 'memory:' or 'sqlite:///PATH'")
+    if url.startswith(("postgresql://", "postgresql+psycopg://")):
+        from depositary.storage.postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise ConfigError(
+        f"unknown store URL {url!r}: expected 'memory:', 'sqlite:///PATH' or 'postgresql://...'"
+    )
