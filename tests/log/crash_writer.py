@@ -22,7 +22,9 @@ def main() -> None:
     with LogDir(logdir) as lg, ackfile.open("a", encoding="ascii") as ack:
         n = 0
         while True:
-            batch = [f"s{seed} e{n + i} {rng.random()}".encode() for i in range(rng.randint(1, 300))]
+            batch = [
+                f"s{seed} e{n + i} {rng.random()}".encode() for i in range(rng.randint(1, 300))
+            ]
             n += len(batch)
             done = lg.append(batch)
             ack.write("".join(f"{a.index} {e.hex()}\n" for a, e in zip(done, batch, strict=True)))

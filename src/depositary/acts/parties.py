@@ -99,6 +99,30 @@ class Party:
         if self.country is not None and (len(self.country) != 2 or not self.country.isupper()):
             raise ValidationError(f"party.country: expected ISO alpha-2, got {self.country!r}")
 
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "party_id": self.party_id,
+            "name": self.name,
+            "kind": self.kind.value,
+            "time_zone": self.time_zone,
+            "country": self.country,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Party:
+        w = "party"
+        d = schema.fields(data, w, required=("party_id", "name", "kind", "time_zone", "country"))
+        country = d["country"]
+        if country is not None and not isinstance(country, str):
+            raise DecodeError(f"{w}.country: expected a string or null")
+        return cls(
+            party_id=schema.ident(d, "party_id", w),
+            name=schema.text(d, "name", w, max_len=200),
+            kind=schema.choice(d, "kind", w, PartyKind),
+            time_zone=schema.text(d, "time_zone", w, max_len=64),
+            country=country,
+        )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Organ:
@@ -110,6 +134,25 @@ class Organ:
     def __post_init__(self) -> None:
         schema.check_ident(self.organ_id, "organ.organ_id")
         schema.check_ident(self.party_id, "organ.party_id")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "organ_id": self.organ_id,
+            "party_id": self.party_id,
+            "role": self.role.value,
+            "name": self.name,
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> Organ:
+        w = "organ"
+        d = schema.fields(data, w, required=("organ_id", "party_id", "role", "name"))
+        return cls(
+            organ_id=schema.ident(d, "organ_id", w),
+            party_id=schema.ident(d, "party_id", w),
+            role=schema.choice(d, "role", w, OrganRole),
+            name=schema.text(d, "name", w, max_len=200),
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -26,6 +26,12 @@ class EvidenceKind(StrEnum):
     REFUSED = "refused"  # the addressee refused to acknowledge
     DEEMED_RECEIVED = "deemed_received"  # the service recorded deemed receipt under a rule
     NO_RESPONSE_BY_DEADLINE = "no_response_by_deadline"
+    REJECTED = "rejected"  # the depositary refused the act (reasons in the evidence)
+    CIRCULATED = "circulated"  # the depositary queued the act for the addressee's endpoints
+    DELIVERY_FAILED = "delivery_failed"  # the addressee's endpoint did not take it
+
+
+ACT_LEVEL_EVIDENCE = frozenset({"submitted", "published", "rejected"})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -42,7 +48,7 @@ class Evidence:
         schema.check_instant(self.at, "evidence.at")
         if self.addressee is not None:
             schema.check_ident(self.addressee, "evidence.addressee")
-        per_addressee = self.kind not in (EvidenceKind.SUBMITTED, EvidenceKind.PUBLISHED)
+        per_addressee = self.kind.value not in ACT_LEVEL_EVIDENCE
         if per_addressee and self.addressee is None:
             raise ValidationError(f"evidence {self.kind.value} must name an addressee")
 
