@@ -2,9 +2,9 @@
 
 Usage: python -m tests.storage.pg_writer URL KEYFILE ACKFILE NAME [options]
 
-Waits for ``--go`` (a file) to exist, then appends batches of unique entries
-through its own ``Sequencer`` until ``--batches`` are done or ``--stop`` (a
-file) exists. After each acknowledged batch it appends one line per entry,
+Opens the store, creates ``--ready`` (a file), waits for ``--go`` (a file)
+to exist, then appends batches of unique entries through its own
+``Sequencer`` until ``--batches`` are done or ``--stop`` (a file) exists. After each acknowledged batch it appends one line per entry,
 ``index hex-entry``, to ACKFILE and fsyncs it, so ACKFILE lists exactly what
 the log acknowledged (perhaps with a torn last line, if killed).
 
@@ -70,6 +70,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     p.add_argument("keyfile", type=Path)
     p.add_argument("ackfile", type=Path)
     p.add_argument("name")
+    p.add_argument("--ready", type=Path, help="created once the store is open")
     p.add_argument("--go", type=Path)
     p.add_argument("--stop", type=Path)
     p.add_argument("--batches", type=int, default=0, help="0: until stopped or killed")
@@ -80,6 +81,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     signer = NoteSigner.from_skey(args.keyfile.read_text(encoding="utf-8").strip())
     store = _StallingStore(args.url)
     seq = Sequencer(store=store, signer=signer, clock=SystemClock())
+    if args.ready is not None:
+        args.ready.touch()
     if args.go is not None:
         _wait_for(args.go)
     n = done_batches = 0

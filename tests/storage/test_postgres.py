@@ -144,7 +144,12 @@ def test_concurrent_sequencer_processes_share_one_log(
     procs: Procs, pg_url: str, signer: NoteSigner, n: int
 ) -> None:
     names = [f"w{i}" for i in range(n)]
-    ps = [procs.start(name, "--go", str(procs.go), "--batches", "12") for name in names]
+    ready = [procs.tmp / f"ready-{name}" for name in names]
+    ps = [
+        procs.start(name, "--ready", str(r), "--go", str(procs.go), "--batches", "20")
+        for name, r in zip(names, ready, strict=True)
+    ]
+    wait_for(lambda: all(r.exists() for r in ready), "the writers to open the store")
     procs.go.touch()
     for p in ps:
         assert p.wait(WAIT) == 0
