@@ -74,6 +74,60 @@ def _published_size(outdir: Path) -> int:
         return 0
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TileObject:
+    """One file of a tlog-tiles publication.
+
+    ``full`` objects (full tiles and entry bundles) never change once written;
+    partial ones are superseded by the full one and may then be deleted.
+    """
+
+    path: str
+    data: bytes
+    full: bool
+
+
+def objects_to_publish(view: LogView, since: int, size: int) -> list[TileObject]:
+    """Return what a publication at size ``since`` lacks for ``size``: tiles, then bundles.
+
+    Each tile or bundle that changed between the two sizes is listed at its
+    width for ``size``. The checkpoint is not included: publish it last.
+
+    Raises:
+        CorruptionError: the store lacks a tile or bundle the checkpoint needs.
+    """
+    out: list[TileObject] = []
+    needed = [t for t in tiles_for_size(size) if (t[1] + 1) << (TILE_HEIGHT * (t[0] + 1)) > since]
+    stored = view.store.read_tiles([(level, index) for level, index, _ in needed])
+    for level, index, width in needed:
+        data = stored.get((level, index), b"")
+        if len(data) < width * HASH_SIZE:
+            raise CorruptionError(f"hash tile {level}/{index} is narrower than width {width}")
+        out.append(
+            TileObject(
+                path=tile_path(level, index, width),
+                data=data[: width * HASH_SIZE],
+                full=width == TILE_WIDTH,
+            )
+        )
+    first = since // TILE_WIDTH
+    count = -(-size // TILE_WIDTH)
+    bundles = view.store.read_bundles(list(range(first, count)))
+    for n in range(first, count):
+        width = min(TILE_WIDTH, size - n * TILE_WIDTH)
+        bundle = bundles.get(n)
+        if bundle is None:
+            raise CorruptionError(f"entry bundle {n} is missing from the store")
+        out.append(
+            TileObject(
+                path=entries_path(n, width),
+                data=bundle_prefix(bundle, width),
+                full=width == TILE_WIDTH,
+            )
+        )
+    return out
+
+
 def sync_tiles(view: LogView, outdir: Path) -> SyncResult:
     """Bring ``outdir`` up to the log's latest checkpoint.
 
@@ -89,33 +143,13 @@ def sync_tiles(view: LogView, outdir: Path) -> SyncResult:
         raise ConfigError(f"cannot create tiles directory {outdir}: {e}") from e
     since = min(_published_size(outdir), size)
     written = removed = 0
-    needed = [t for t in tiles_for_size(size) if (t[1] + 1) << (TILE_HEIGHT * (t[0] + 1)) > since]
-    stored = view.store.read_tiles([(level, index) for level, index, _ in needed])
-    for level, index, width in needed:
-        data = stored.get((level, index), b"")
-        if len(data) < width * HASH_SIZE:
-            raise CorruptionError(f"hash tile {level}/{index} is narrower than width {width}")
-        path = outdir / tile_path(level, index, width)
-        if width == TILE_WIDTH and path.exists():
+    for obj in objects_to_publish(view, since, size):
+        path = outdir / obj.path
+        if obj.full and path.exists():
             continue
-        write_atomic(path, data[: width * HASH_SIZE])
+        write_atomic(path, obj.data)
         written += 1
-        if width == TILE_WIDTH:
-            removed += _remove_partials(path)
-    first = since // TILE_WIDTH
-    count = -(-size // TILE_WIDTH)
-    bundles = view.store.read_bundles(list(range(first, count)))
-    for n in range(first, count):
-        width = min(TILE_WIDTH, size - n * TILE_WIDTH)
-        bundle = bundles.get(n)
-        if bundle is None:
-            raise CorruptionError(f"entry bundle {n} is missing from the store")
-        path = outdir / entries_path(n, width)
-        if width == TILE_WIDTH and path.exists():
-            continue
-        write_atomic(path, bundle_prefix(bundle, width))
-        written += 1
-        if width == TILE_WIDTH:
+        if obj.full:
             removed += _remove_partials(path)
     write_atomic(outdir / "checkpoint", head.note)
     return SyncResult(size=size, written=written + 1, removed=removed)
