@@ -23,7 +23,9 @@ import click
 from depositary import __version__
 from depositary.cli.commands.demo import demo
 from depositary.cli.commands.log import log
+from depositary.cli.commands.monitor import monitor
 from depositary.cli.commands.verify import verify
+from depositary.cli.commands.witness import cosign, witness, witnesses
 from depositary.errors import (
     ConfigError,
     CorruptionError,
@@ -60,8 +62,10 @@ def cli() -> None:
     """depositary: a neutral depositary for formal acts, on a verifiable log."""
 
 
-for command in (log, verify, demo):
+for command in (log, verify, demo, witness, monitor):
     cli.add_command(command)
+log.add_command(witnesses)
+log.add_command(cosign)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from depositary.cli.commands.witness import load_witness_vkey
 from depositary.encoding.checkpoint import open_checkpoint
 from depositary.encoding.note import Ed25519Verifier, decode_base64
 from depositary.encoding.tlog_proof import verify_tlog_proof
@@ -41,11 +42,20 @@ def verify() -> None:
 @verify.command()
 @VKEY
 @click.option("--entry", "entry_file", type=FileArg, required=True, help="The entry's exact bytes.")
+@click.option("--witness", "witness_keys", multiple=True, help="A witness vkey; repeatable.")
+@click.option("--quorum", type=int, default=None, help="Cosignatures required (default: all).")
 @click.argument("receipt", type=FileArg)
-def receipt(vkey: str, entry_file: Path, receipt: Path) -> None:
-    """Check a tlog-proof RECEIPT: signed by the log and including the entry."""
+def receipt(
+    vkey: str, entry_file: Path, witness_keys: tuple[str, ...], quorum: int | None, receipt: Path
+) -> None:
+    """Check a tlog-proof RECEIPT: signed by the log, cosigned, and including the entry."""
+    cosigners = [load_witness_vkey(w) for w in witness_keys]
     signed = verify_tlog_proof(
-        receipt.read_bytes(), entry=entry_file.read_bytes(), log_verifier=load_vkey(vkey)
+        receipt.read_bytes(),
+        entry=entry_file.read_bytes(),
+        log_verifier=load_vkey(vkey),
+        cosigners=cosigners,
+        quorum=len(cosigners) if quorum is None else quorum,
     )
     cp = signed.checkpoint
     click.echo(f"ok: entry is in {cp.origin} at tree size {cp.size}")
