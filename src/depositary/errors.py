@@ -46,11 +46,16 @@ class ProofError(VerificationError):
 
 
 class AuthorityError(VerificationError):
-    """A signer has no authority for an act; ``reason`` says exactly why."""
+    """A signer has no authority for an act; ``reason`` says exactly why.
 
-    def __init__(self, reason: str, message: str) -> None:
+    ``recorded_at`` is the log index of the rejection's evidence, when the
+    depositary recorded it (an act from a registered key).
+    """
+
+    def __init__(self, reason: str, message: str, *, recorded_at: int | None = None) -> None:
         super().__init__(message)
         self.reason = reason
+        self.recorded_at = recorded_at
 
 
 class StorageError(DepositaryError):

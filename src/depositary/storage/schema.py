@@ -56,3 +56,82 @@ checkpoints = sa.Table(
     sa.Column("timestamp_ms", sa.BigInteger, nullable=False),
     sa.Column("note", sa.LargeBinary, nullable=False),
 )
+
+# -- the service's index: derived from the log, rebuilt from it after a crash -------------
+
+svc_parties = sa.Table(
+    "svc_parties",
+    metadata,
+    sa.Column("party_id", sa.String(128), primary_key=True),
+    sa.Column("idx", sa.BigInteger, nullable=False),
+    sa.Column("admission", sa.Text, nullable=False),
+)
+
+svc_cases = sa.Table(
+    "svc_cases",
+    metadata,
+    sa.Column("case_id", sa.String(128), primary_key=True),
+    sa.Column("idx", sa.BigInteger, nullable=False),
+    sa.Column("record", sa.Text, nullable=False),
+)
+
+svc_acts = sa.Table(
+    "svc_acts",
+    metadata,
+    sa.Column("act_id", sa.String(128), primary_key=True),
+    sa.Column("idx", sa.BigInteger, nullable=False, unique=True),
+    sa.Column("leaf_hash", sa.LargeBinary(32), nullable=False),
+    sa.Column("case_id", sa.String(128), nullable=True, index=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("made_at_ms", sa.BigInteger, nullable=False),
+    sa.Column("received_at_ms", sa.BigInteger, nullable=True),
+    sa.Column("authorised", sa.Boolean, nullable=True),
+    sa.Column("last_evidence", sa.LargeBinary(32), nullable=False),
+    sa.Column("search_text", sa.Text, nullable=False),
+)
+
+svc_act_parties = sa.Table(
+    "svc_act_parties",
+    metadata,
+    sa.Column("act_id", sa.String(128), primary_key=True),
+    sa.Column("party_id", sa.String(128), primary_key=True, index=True),
+    sa.Column("role", sa.String(16), primary_key=True),
+)
+
+svc_evidence = sa.Table(
+    "svc_evidence",
+    metadata,
+    sa.Column("idx", sa.BigInteger, primary_key=True, autoincrement=False),
+    sa.Column("act_id", sa.String(128), nullable=False, index=True),
+    sa.Column("kind", sa.String(64), nullable=False),
+    sa.Column("addressee", sa.String(128), nullable=True),
+    sa.Column("at_ms", sa.BigInteger, nullable=False),
+)
+
+svc_deliveries = sa.Table(
+    "svc_deliveries",
+    metadata,
+    sa.Column("act_id", sa.String(128), primary_key=True),
+    sa.Column("addressee", sa.String(128), primary_key=True),
+    sa.Column("url", sa.String(2000), primary_key=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("next_at_ms", sa.BigInteger, nullable=False, index=True),
+    sa.Column("last_error", sa.Text, nullable=True),
+)
+
+svc_nonces = sa.Table(
+    "svc_nonces",
+    metadata,
+    sa.Column("nonce", sa.String(64), primary_key=True),
+    sa.Column("party_id", sa.String(128), nullable=False),
+    sa.Column("at_ms", sa.BigInteger, nullable=False),
+)
+
+svc_attachments = sa.Table(
+    "svc_attachments",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("media_type", sa.String(100), nullable=False),
+    sa.Column("data", sa.LargeBinary, nullable=False),
+)

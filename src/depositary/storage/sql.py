@@ -198,6 +198,16 @@ class SQLStore:
         except sa.exc.SQLAlchemyError as e:
             raise StorageError(f"database error: {e.__class__.__name__}: {e.args[0]}") from e
 
+    @property
+    def engines(self) -> tuple[sa.Engine, sa.Engine]:
+        """The read and write engines, for other tables kept beside the log."""
+        return self._read, self._write
+
+    @property
+    def upsert(self) -> Callable[[sa.Table, list[str]], Any]:
+        """This dialect's insert-or-update statement factory."""
+        return self._upsert
+
     def close(self) -> None:
         self._read.dispose()
         self._write.dispose()

@@ -1,0 +1,387 @@
+"""The depositary's use cases: admit, register, submit, prove, deliver, answer.
+
+A party signs an act on its own machine and submits the exact bytes. The
+depositary checks the signatures and the signers' authority as of the moment
+it received the act, appends the act together with the first links of its
+evidence chain (submitted, circulated to each addressee) as one batch, and
+answers with a receipt only once all of it is durable under a signed
+checkpoint. Everything else (status, deadlines, inboxes) is derived from the
+log through the index.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from depositary.acts.authority import authorise
+from depositary.acts.canonical import parse_json
+from depositary.acts.clocks import LoggedAct
+from depositary.acts.envelope import Envelope
+from depositary.acts.kinds import EVENT_CODES
+from depositary.acts.receipt_rules import Evidence, EvidenceKind
+from depositary.acts.status import CaseStatus, derive_status
+from depositary.clock import Clock, to_millis
+from depositary.crypto.ed25519 import Signer
+from depositary.errors import (
+    AuthorityError,
+    ConflictError,
+    NotFound,
+    ValidationError,
+)
+from depositary.log.reader import LogView
+from depositary.log.sequencer import Appended, Sequencer
+from depositary.merkle.hashing import leaf_hash
+from depositary.records.requests import open_request
+from depositary.records.statements import (
+    Admission,
+    CaseRecord,
+    EvidenceRecord,
+    Statement,
+    sign_statement,
+)
+from depositary.service.indexer import Indexer, from_millis, parse_entry
+from depositary.storage.index import ActRow, EvidenceRow, ServiceIndex
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Policy:
+    """The depositary's rules for accepting what it is sent."""
+
+    max_claimed_age: timedelta = timedelta(days=3)
+    max_claimed_ahead: timedelta = timedelta(minutes=5)
+    request_window: timedelta = timedelta(minutes=5)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Recorded:
+    """Something appended: its log index, checkpoint and tlog-proof receipt."""
+
+    index: int
+    checkpoint: bytes
+    receipt: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Submission:
+    """An accepted act: where it is, and the evidence appended with it."""
+
+    act_id: str
+    case_id: str
+    act: Recorded
+    evidence: tuple[int, ...]
+    received_at: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActView:
+    """An act as anyone may see it: exact bytes, place in the log, evidence chain."""
+
+    row: ActRow
+    envelope: bytes
+    receipt: bytes
+    evidence: tuple[tuple[EvidenceRow, bytes], ...]
+
+
+@dataclass
+class _Locks:
+    guard: threading.Lock = field(default_factory=threading.Lock)
+    by_act: dict[str, threading.Lock] = field(default_factory=dict)
+
+    def for_act(self, act_id: str) -> threading.Lock:
+        with self.guard:
+            return self.by_act.setdefault(act_id, threading.Lock())
+
+
+class Depositary:
+    """The service layer; HTTP, the CLI and the demo all go through it."""
+
+    def __init__(
+        self,
+        *,
+        sequencer: Sequencer,
+        view: LogView,
+        index: ServiceIndex,
+        key: Signer,
+        clock: Clock,
+        policy: Policy | None = None,
+    ) -> None:
+        self.sequencer = sequencer
+        self.view = view
+        self.index = index
+        self.key = key
+        self.clock = clock
+        self.policy = policy or Policy()
+        self.indexer = Indexer(
+            view=view, index=index, depositary_key=key.public_key,
+            now_ms=lambda: to_millis(clock.now()),
+        )  # fmt: skip
+        self._submit_lock = threading.Lock()
+        self._locks = _Locks()
+        self.indexer.catch_up()
+
+    # -- appending -----------------------------------------------------------
+
+    def _statement(self, body: Admission | CaseRecord | EvidenceRecord, at: datetime) -> bytes:
+        return sign_statement(Statement(issued_at=at, body=body), self.key).to_bytes()
+
+    def _finish(self, futures: Sequence[Future[Appended]]) -> list[Appended]:
+        done = [f.result() for f in futures]
+        self.indexer.catch_up()
+        return done
+
+    def _recorded(self, a: Appended) -> Recorded:
+        return Recorded(
+            index=a.index,
+            checkpoint=a.checkpoint.note,
+            receipt=self.view.receipt(a.index, a.checkpoint.size),
+        )
+
+    def admit(self, admission: Admission) -> Recorded:
+        """Admit a party (or update its keys and endpoints); the operator's act."""
+        with self._submit_lock:
+            data = self._statement(admission, self.clock.now())
+            fut = self.sequencer.submit(data)
+        return self._recorded(self._finish([fut])[0])
+
+    def register_case(self, record: CaseRecord) -> Recorded:
+        """Register a case: its parties, instruments and presences."""
+        roster = self.indexer.roster()
+        unknown = [p for p in record.parties if p not in roster.parties]
+        if unknown:
+            raise ValidationError(f"case names parties not admitted: {', '.join(unknown)}")
+        with self._submit_lock:
+            fut = self.sequencer.submit(self._statement(record, self.clock.now()))
+        return self._recorded(self._finish([fut])[0])
+
+    def case_record(self, case_id: str) -> CaseRecord:
+        text = self.index.case(case_id)
+        if text is None:
+            raise NotFound(f"no case {case_id!r}")
+        return CaseRecord.from_dict(parse_json(text.encode(), "case"))
+
+    def submit(self, data: bytes, *, case_id: str) -> Submission:
+        """Check, record and circulate a signed act.
+
+        Raises:
+            DecodeError, ValidationError: not a valid act, or a claimed time far from now.
+            NotFound: no such case.
+            ConflictError: the act id is already recorded (a replay).
+            SignatureError: a signature does not verify (nothing is recorded).
+            AuthorityError: a signer lacks authority; recorded when the key is registered.
+        """
+        envelope = Envelope.from_bytes(data)
+        act = envelope.act()
+        record = self.case_record(case_id)
+        roster = self.indexer.roster()
+        for p in (*act.issuers, *(a.party for a in act.addressees)):
+            if p not in roster.parties:
+                raise ValidationError(f"act names {p!r}, a party not admitted to the depositary")
+        leaf = leaf_hash(data)
+        with self._submit_lock:
+            now = self.clock.now()
+            existing = self.index.act(act.act_id)
+            if existing is not None:
+                raise ConflictError(
+                    f"act {act.act_id} is already recorded at log index {existing.idx}: "
+                    "a replayed or reused act id is refused"
+                )
+            if act.made_at < now - self.policy.max_claimed_age:
+                raise ValidationError(
+                    f"act claims to be made at {act.made_at.isoformat()}, more than "
+                    f"{self.policy.max_claimed_age} before the depositary received it"
+                )
+            if act.made_at > now + self.policy.max_claimed_ahead:
+                raise ValidationError(
+                    f"act claims to be made at {act.made_at.isoformat()}, in the future"
+                )
+            denied: AuthorityError | None = None
+            try:
+                authorise(envelope, roster, now)
+            except AuthorityError as e:
+                if not any(s.public_key in roster.keys for s in envelope.signatures):
+                    raise
+                denied = e
+                ev = EvidenceRecord(
+                    act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
+                    kind=EvidenceKind.REJECTED, at=now, case_id=case_id,
+                    details={"reason": e.reason, "message": str(e)[:2000]},
+                )  # fmt: skip
+                futs = [
+                    self.sequencer.submit(data),
+                    self.sequencer.submit(self._statement(ev, now)),
+                ]
+            else:
+                chain = [
+                    EvidenceRecord(
+                        act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
+                        kind=EvidenceKind.SUBMITTED, at=now, case_id=case_id,
+                        details={"signers": ",".join(sorted(
+                            roster.keys[s.public_key].holder for s in envelope.signatures))},
+                    )
+                ]  # fmt: skip
+                entries = [data, self._statement(chain[0], now)]
+                for a in act.addressees:
+                    prev = leaf_hash(entries[-1]).hex()
+                    ev = EvidenceRecord(
+                        act_id=act.act_id, act_hash=leaf.hex(), prev=prev,
+                        kind=EvidenceKind.CIRCULATED, at=now, addressee=a.party,
+                    )  # fmt: skip
+                    entries.append(self._statement(ev, now))
+                futs = [self.sequencer.submit(e) for e in entries]
+        done = self._finish(futs)
+        if denied is not None:
+            raise AuthorityError(
+                denied.reason,
+                f"{denied} (the rejection is recorded at log index {done[1].index})",
+                recorded_at=done[1].index,
+            )
+        del record
+        return Submission(
+            act_id=act.act_id,
+            case_id=case_id,
+            act=self._recorded(done[0]),
+            evidence=tuple(a.index for a in done[1:]),
+            received_at=now,
+        )
+
+    def record_evidence(
+        self,
+        act_id: str,
+        kind: EvidenceKind,
+        *,
+        addressee: str | None = None,
+        details: Mapping[str, str] | None = None,
+    ) -> int:
+        """Append the next link of an act's evidence chain; return its log index."""
+        with self._locks.for_act(act_id):
+            row = self.index.act(act_id)
+            if row is None:
+                raise NotFound(f"no act {act_id!r}")
+            with self._submit_lock:
+                now = self.clock.now()
+                ev = EvidenceRecord(
+                    act_id=act_id, act_hash=row.leaf_hash.hex(), prev=row.last_evidence.hex(),
+                    kind=kind, at=now, addressee=addressee, details=dict(details or {}),
+                )  # fmt: skip
+                fut = self.sequencer.submit(self._statement(ev, now))
+            return self._finish([fut])[0].index
+
+    # -- reading ---------------------------------------------------------------
+
+    def act(self, act_id: str) -> ActView:
+        row = self.index.act(act_id)
+        if row is None:
+            raise NotFound(f"no act {act_id!r}")
+        return self._view(row)
+
+    def act_at(self, index: int) -> ActView:
+        row = self.index.act_at(index)
+        if row is None:
+            raise NotFound(f"log index {index} holds no act")
+        return self._view(row)
+
+    def _view(self, row: ActRow) -> ActView:
+        evidence = self.index.evidence(row.act_id)
+        return ActView(
+            row=row,
+            envelope=self.view.entry(row.idx),
+            receipt=self.view.receipt(row.idx),
+            evidence=tuple((e, self.view.entry(e.idx)) for e in evidence),
+        )
+
+    def inbox(self, request: bytes) -> list[ActView]:
+        """Answer a party's signed pull of its inbox, recording each first retrieval.
+
+        Raises:
+            DecodeError, SignatureError: a malformed or forged request.
+            AuthorityError: the key does not speak for the party.
+            ValidationError: the request's time is too far from now.
+            ConflictError: the request was seen before (a replay).
+        """
+        req, key = open_request(request)
+        now = self.clock.now()
+        held = self.indexer.roster().keys.get(key)
+        if held is None or held.party_id != req.party:
+            raise AuthorityError(
+                "unknown_key", f"the request is not signed by a key of {req.party}"
+            )
+        revoked = self.indexer.roster().key_revoked_at.get(key)
+        if revoked is not None and revoked <= now:
+            raise AuthorityError("key_revoked", "the request is signed by a revoked key")
+        if abs(req.at - now) > self.policy.request_window:
+            raise ValidationError(
+                f"the request was made at {req.at.isoformat()}, too far from the depositary's "
+                f"time {now.isoformat()}"
+            )
+        window_ms = int(self.policy.request_window.total_seconds() * 1000)
+        self.index.use_nonce(req.nonce, req.party, to_millis(now), to_millis(now) - 2 * window_ms)
+        rows = [r for r in self.index.acts(party=req.party, role="addressee") if r.authorised]
+        for r in rows:
+            seen = any(
+                e.kind == EvidenceKind.RETRIEVED.value and e.addressee == req.party
+                for e in self.index.evidence(r.act_id)
+            )
+            if not seen:
+                self.record_evidence(r.act_id, EvidenceKind.RETRIEVED, addressee=req.party)
+        return [self.act(r.act_id) for r in rows]
+
+    def records(self, case_id: str) -> list[LoggedAct | Evidence]:
+        """The case's acts and evidence as the status derivation takes them."""
+        out: list[tuple[datetime, int, LoggedAct | Evidence]] = []
+        for idx in self.index.case_entries(case_id):
+            entry = parse_entry(self.view.entry(idx), self.key.public_key)
+            if isinstance(entry, Envelope):
+                row = self.index.act_at(idx)
+                if row is None or row.received_at_ms is None:
+                    continue
+                at = from_millis(row.received_at_ms)
+                logged = LoggedAct(act=entry.act(), received_at=at, authorised=bool(row.authorised))
+                out.append((at, idx, logged))
+                if row.authorised:
+                    ev = Evidence(act_id=row.act_id, kind=EvidenceKind.PUBLISHED, at=at)
+                    out.append((at, idx, ev))
+            elif isinstance(entry.body, EvidenceRecord):
+                ev = entry.body.evidence()
+                out.append((ev.at, idx, ev))
+        out.sort(key=lambda t: (t[0], t[1]))
+        return [r for _, _, r in out]
+
+    def status(self, case_id: str, as_of: datetime | None = None) -> CaseStatus:
+        """The case's status as of any time (default: now), derived from the log."""
+        record = self.case_record(case_id)
+        return derive_status(
+            self.indexer.case(record), self.records(case_id), as_of or self.clock.now()
+        )
+
+    def events(self, case_id: str) -> list[dict[str, object]]:
+        """The case as event data: one PLOVER-style event per act, with CAMEO codes."""
+        out: list[dict[str, object]] = []
+        for row in self.index.acts(case_id=case_id):
+            if not row.authorised:
+                continue
+            act = Envelope.from_bytes(self.view.entry(row.idx)).act()
+            code = EVENT_CODES[act.kind]
+            targets: list[str | None] = [a.party for a in act.addressees] or [None]
+            for target in targets:
+                out.append(
+                    {
+                        "event_id": f"{act.act_id}:{target or '-'}",
+                        "event_date": act.made_at.date().isoformat(),
+                        "recorded_at": from_millis(row.received_at_ms or 0).isoformat(),
+                        "actor": list(act.issuers),
+                        "recipient": target,
+                        "event_type": code.plover_category,
+                        "mode": code.plover_mode,
+                        "cameo": code.cameo,
+                        "cameo_label": code.cameo_label,
+                        "codebooks": {"cameo": code.cameo_codebook, "plover": code.plover_codebook},
+                        "act_kind": act.kind.value,
+                        "log_index": row.idx,
+                        "reported": act.kind.value == "reported_statement",
+                    }
+                )
+        return out

@@ -1,0 +1,193 @@
+"""Keep the service index in step with the log, and rebuild the roster from it.
+
+The log is the truth; the index is derived. ``catch_up`` applies every entry
+from where the index stopped to the log's latest checkpoint, in one index
+transaction per chunk, so a crash between the log and the index only means
+the next catch-up re-applies (idempotently) what was missed.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import sqlalchemy as sa
+
+from depositary.acts.act import Act
+from depositary.acts.authority import apply_to_roster, authorise
+from depositary.acts.envelope import Envelope
+from depositary.acts.instruments import Case
+from depositary.acts.kinds import ActKind
+from depositary.acts.parties import Roster
+from depositary.acts.receipt_rules import EvidenceKind
+from depositary.clock import to_millis
+from depositary.errors import DepositaryError
+from depositary.log.reader import LogView
+from depositary.merkle.hashing import leaf_hash
+from depositary.records.statements import (
+    SIGNED_STATEMENT,
+    Admission,
+    CaseRecord,
+    EvidenceRecord,
+    Statement,
+    open_statement,
+)
+from depositary.storage.index import ActRow, DeliveryRow, EvidenceRow, ServiceIndex
+
+CHUNK = 4096
+ROSTER_KINDS = frozenset(
+    {ActKind.FULL_POWERS, ActKind.KEY_ROTATION, ActKind.KEY_REVOCATION,
+     ActKind.DELEGATION_REVOCATION}
+)  # fmt: skip
+
+Entry = Envelope | Statement
+
+
+def parse_entry(data: bytes, depositary_key: bytes) -> Entry:
+    """Classify and parse one log entry: a party's act, or a depositary statement.
+
+    Raises:
+        DecodeError, ValidationError, SignatureError: not an entry this depositary wrote.
+    """
+    if b'"type":"' + SIGNED_STATEMENT.encode() + b'"' in data:
+        return open_statement(data, depositary_key)
+    return Envelope.from_bytes(data)
+
+
+def search_text(act: Act) -> str:
+    parts = [act.act_id, act.kind.value, *act.issuers, *(a.party for a in act.addressees)]
+    parts += [t.content for t in act.texts]
+    return "\n".join(parts).lower()
+
+
+def from_millis(ms: int) -> datetime:
+    return datetime.fromtimestamp(ms / 1000, UTC)
+
+
+class Indexer:
+    """Applies log entries to the index; holds the roster derived from them."""
+
+    def __init__(
+        self,
+        *,
+        view: LogView,
+        index: ServiceIndex,
+        depositary_key: bytes,
+        now_ms: Callable[[], int],
+    ) -> None:
+        self.view = view
+        self.index = index
+        self.depositary_key = depositary_key
+        self._now_ms = now_ms
+        self._lock = threading.Lock()
+        self._roster: Roster | None = None
+        self._admissions: dict[str, Admission] = {}
+
+    def catch_up(self) -> int:
+        """Apply every logged entry not yet indexed; return the indexed size."""
+        with self._lock:
+            done = self.index.indexed_size()
+            head = self.view.store.checkpoint()
+            size = 0 if head is None else head.size
+            while done < size:
+                end = min(size, done + CHUNK)
+                entries = self.view.entries(done, end)
+                with self.index.batch() as conn:
+                    for i, data in enumerate(entries, start=done):
+                        self._apply(conn, i, data)
+                    self.index.set_indexed_size(conn, end)
+                done = end
+            return done
+
+    def _apply(self, conn: sa.Connection, idx: int, data: bytes) -> None:
+        try:
+            entry = parse_entry(data, self.depositary_key)
+        except DepositaryError:
+            return  # not ours (a test entry, or another application's): nothing to index
+        leaf = leaf_hash(data)
+        if isinstance(entry, Envelope):
+            act = entry.act()
+            parties = [(p, "issuer") for p in act.issuers]
+            parties += [(a.party, "addressee") for a in act.addressees]
+            row = ActRow(
+                act_id=act.act_id, idx=idx, leaf_hash=leaf, case_id=None, kind=act.kind.value,
+                made_at_ms=to_millis(act.made_at), received_at_ms=None, authorised=None,
+                last_evidence=leaf,
+            )  # fmt: skip
+            self.index.put_act(conn, row, parties, search_text(act))
+            if act.kind in ROSTER_KINDS:
+                self._roster = None
+            return
+        body = entry.body
+        if isinstance(body, Admission):
+            self.index.put_party(conn, body.party.party_id, idx, json.dumps(body.to_dict()))
+            self._roster = None
+        elif isinstance(body, CaseRecord):
+            self.index.put_case(conn, body.case_id, idx, json.dumps(body.to_dict()))
+        elif isinstance(body, EvidenceRecord):
+            self._apply_evidence(conn, idx, leaf, body)
+
+    def _apply_evidence(
+        self, conn: sa.Connection, idx: int, leaf: bytes, ev: EvidenceRecord
+    ) -> None:
+        decided = None
+        if ev.kind is EvidenceKind.SUBMITTED:
+            decided = True
+        elif ev.kind is EvidenceKind.REJECTED:
+            decided = False
+        row = EvidenceRow(
+            idx=idx, act_id=ev.act_id, kind=ev.kind.value, addressee=ev.addressee,
+            at_ms=to_millis(ev.at),
+        )  # fmt: skip
+        self.index.put_evidence(conn, row, leaf, case_id=ev.case_id, authorised=decided)
+        if ev.kind is EvidenceKind.CIRCULATED and ev.addressee is not None:
+            admission = self.admissions().get(ev.addressee)
+            urls = admission.endpoints if admission is not None else ()
+            self.index.enqueue(
+                conn,
+                [DeliveryRow(act_id=ev.act_id, addressee=ev.addressee, url=u, state="pending",
+                             attempts=0, next_at_ms=self._now_ms(), last_error=None)
+                 for u in urls],
+            )  # fmt: skip
+
+    # -- derived views ---------------------------------------------------------
+
+    def admissions(self) -> dict[str, Admission]:
+        """The latest admission of every party."""
+        return {pid: Admission.from_dict(json.loads(text)) for pid, _, text in self.index.parties()}
+
+    def roster(self) -> Roster:
+        """Parties and keys as admitted, then changed by authorised key and powers acts."""
+        with self._lock:
+            if self._roster is not None:
+                return self._roster
+        admissions = self.admissions()
+        roster = Roster.build(
+            parties=tuple(a.party for a in admissions.values()),
+            organs=tuple(o for a in admissions.values() for o in a.organs),
+            keys=tuple(k for a in admissions.values() for k in a.keys),
+        )
+        for row in self.index.acts(limit=1_000_000):
+            if row.kind not in {k.value for k in ROSTER_KINDS} or not row.authorised:
+                continue
+            envelope = Envelope.from_bytes(self.view.entry(row.idx))
+            assert row.received_at_ms is not None
+            at = from_millis(row.received_at_ms)
+            try:
+                roster = apply_to_roster(roster, authorise(envelope, roster, at))
+            except DepositaryError:
+                continue  # it was accepted against an earlier roster; the log shows why
+        with self._lock:
+            self._roster = roster
+        return roster
+
+    def case(self, record: CaseRecord) -> Case:
+        """The fixed facts of a case, for status derivation."""
+        roster = self.roster()
+        return Case(
+            parties=dict(roster.parties),
+            instruments={i.instrument_id: i for i in record.instruments},
+            presences={p.presence_id: p for p in record.presences},
+        )
