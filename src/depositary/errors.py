@@ -10,7 +10,8 @@ enter, with ``raise ... from``::
     ├── VerificationError      a cryptographic check failed
     │   ├── SignatureError     no trusted signature verifies, or a known key's fails
     │   ├── ProofError         an inclusion or consistency proof does not verify
-    │   └── AuthorityError     a signer lacks authority for an act (with a reason code)
+    │   ├── AuthorityError     a signer lacks authority for an act (with a reason code)
+    │   └── SplitViewError     a log showed two histories (both checkpoints kept)
     ├── StorageError           the store failed or holds something impossible
     │   ├── NotFound           the thing asked for does not exist
     │   ├── ConflictError      a compare-and-swap lost, or a duplicate key
@@ -56,6 +57,24 @@ class AuthorityError(VerificationError):
         super().__init__(message)
         self.reason = reason
         self.recorded_at = recorded_at
+
+
+class SplitViewError(VerificationError):
+    """The log published a checkpoint that contradicts one it published before."""
+
+    def __init__(self, message: str, *, seen: bytes, new: bytes) -> None:
+        super().__init__(message)
+        self.seen = seen
+        self.new = new
+
+    def evidence(self) -> str:
+        """Both signed checkpoints, verbatim, for a human and for a bug report."""
+        return (
+            "--- checkpoint seen before ---\n"
+            + self.seen.decode("utf-8", "replace")
+            + "--- checkpoint published now ---\n"
+            + self.new.decode("utf-8", "replace")
+        )
 
 
 class StorageError(DepositaryError):

@@ -8,9 +8,9 @@ import pytest
 
 from depositary.clock import ManualClock
 from depositary.encoding.note import NoteSigner
-from depositary.errors import CorruptionError, SignatureError
+from depositary.errors import CorruptionError, SignatureError, SplitViewError
 from depositary.log.audit import StoreSource
-from depositary.witness.monitor import Seen, SplitViewError, load_seen, observe, save_seen
+from depositary.witness.monitor import Seen, load_seen, observe, save_seen
 from tests.witness.helpers import ORIGIN, MiniLog, entries, make_witness
 
 

@@ -25,7 +25,7 @@ from depositary.errors import (
     CorruptionError,
     DecodeError,
     ProofError,
-    VerificationError,
+    SplitViewError,
 )
 from depositary.log.audit import TileSource
 from depositary.log.hashes import TILE_HEIGHT, TILE_WIDTH, TileHashReader, expand_tile
@@ -33,24 +33,6 @@ from depositary.log.tiles_dir import write_atomic
 from depositary.merkle.proofs import consistency_proof
 from depositary.merkle.tree import range_hash
 from depositary.merkle.verify import verify_consistency
-
-
-class SplitViewError(VerificationError):
-    """The log published a checkpoint that contradicts one it published before."""
-
-    def __init__(self, message: str, *, seen: bytes, new: bytes) -> None:
-        super().__init__(message)
-        self.seen = seen
-        self.new = new
-
-    def evidence(self) -> str:
-        """Both signed checkpoints, verbatim, for a human and for a bug report."""
-        return (
-            "--- checkpoint seen before ---\n"
-            + self.seen.decode("utf-8", "replace")
-            + "--- checkpoint published now ---\n"
-            + self.new.decode("utf-8", "replace")
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

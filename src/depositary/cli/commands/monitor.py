@@ -9,9 +9,9 @@ import click
 
 from depositary.cli.commands.verify import load_vkey
 from depositary.cli.commands.witness import load_witness_vkey
-from depositary.errors import NotFound
+from depositary.errors import NotFound, SplitViewError
 from depositary.log.audit import DirectorySource, TileSource, URLSource
-from depositary.witness.monitor import Seen, SplitViewError, load_seen, observe, save_seen
+from depositary.witness.monitor import Seen, load_seen, observe, save_seen
 
 
 def _source(where: str) -> TileSource:
