@@ -189,3 +189,30 @@ def test_cli_round_trip(
         assert lg.view.checkpoint().note.decode() in captured.out
     assert (fork_tiles / "checkpoint").read_text() in captured.out
     assert "checkpoint seen before" in captured.out
+
+
+def test_appends_are_cosigned_as_they_are_published(
+    tmp_path: Path, witnesses: list[tuple[WitnessDir, str]]
+) -> None:
+    with LogDir.create(tmp_path / "log", ORIGIN) as lg:
+        for wd, url in witnesses:
+            wd.state.add_log(ORIGIN, [lg.vkey])
+            add_witness(lg, vkey=wd.vkey, url=url)
+        set_quorum(lg, 2)
+        cosigners = [CosignatureVerifier.from_vkey(wd.vkey) for wd, _ in witnesses]
+        done = lg.append(entries(3))
+        signed = verify_tlog_proof(
+            lg.view.receipt(done[1].index), entry=entries(3)[1], log_verifier=lg.verifier,
+            cosigners=cosigners, quorum=2,
+        )  # fmt: skip
+        assert len(signed.cosignatures) == 2
+
+
+def test_a_witness_outage_never_fails_an_append(tmp_path: Path) -> None:
+    with LogDir.create(tmp_path / "log", ORIGIN) as lg:
+        wd = WitnessDir.create(tmp_path / "w", "down.example")
+        add_witness(lg, vkey=wd.vkey, url="http://127.0.0.1:9/")  # nothing listens there
+        done = lg.append(entries(2))
+        assert [a.index for a in done] == [0, 1]
+        assert Note.from_bytes(lg.view.checkpoint().note).signatures[0].name == ORIGIN
+        wd.close()

@@ -10,13 +10,14 @@ The private key is read here and handed only to the sequencer's signer.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Sequence
 from pathlib import Path
 
 from depositary.clock import Clock, SystemClock
 from depositary.encoding.note import Ed25519Verifier, NoteSigner
-from depositary.errors import ConfigError, DecodeError
+from depositary.errors import ConfigError, DecodeError, DepositaryError
 from depositary.log.reader import LogView
 from depositary.log.sequencer import DEFAULT_PERIOD, Appended, Sequencer
 from depositary.log.tiles_dir import SyncResult, sync_tiles
@@ -25,6 +26,7 @@ from depositary.storage.sqlite import SQLiteStore
 KEY_FILE = "log.key"
 DB_FILE = "log.sqlite"
 TILES_META = "tiles_dir"
+WITNESSES_META = "witnesses"
 
 
 def _write_secret(path: Path, text: str) -> None:
@@ -83,9 +85,19 @@ class LogDir:
         return self.verifier.to_vkey()
 
     def append(self, entries: Sequence[bytes]) -> list[Appended]:
-        """Append entries as one durable batch, then bring the tiles directory up to date."""
+        """Append entries as one durable batch, then publish: tiles, then witnesses.
+
+        Publishing is best-effort: the entries are durable and acknowledged once the
+        batch commits; a witness that is down only delays the cosigned checkpoint
+        (``depositary log cosign`` retries it).
+        """
         done = self.sequencer.append_batch(entries)
         self.sync_published()
+        if self.store.get_meta(WITNESSES_META):
+            from depositary.service.witnessing import cosign_latest
+
+            with contextlib.suppress(DepositaryError):
+                cosign_latest(self)
         return done
 
     def tiles_dir(self) -> Path | None:
