@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from depositary.acts.calendars import start_of_day
 from depositary.acts.envelope import sign_act
 from depositary.clock import ManualClock
 from depositary.demo.iraq2020 import CASE, END, PARTIES, Step, admission, demo_signer
@@ -19,6 +20,7 @@ from depositary.errors import AuthorityError
 from depositary.records.requests import InboxRequest, sign_request
 from depositary.service.delivery import DeliveryWorker
 from depositary.service.depositary import Depositary
+from depositary.service.indexer import from_millis
 from depositary.service.scheduler import Scheduler
 
 
@@ -78,6 +80,29 @@ def replay(
     return outcomes
 
 
+def next_moment(depositary: Depositary, after: datetime, end: datetime) -> datetime:
+    """The next moment after ``after`` (at most ``end``) when something can come due.
+
+    That is a delivery retry, the end of a reply deadline (the day after the date
+    named, in the addressee's time zone) or a deemed receipt; simulated time jumps
+    there instead of crawling hour by hour.
+    """
+    moments = [end]
+    next_ms = depositary.index.next_delivery_ms()
+    if next_ms is not None:
+        moments.append(from_millis(next_ms))
+    for case_id, _ in depositary.index.cases():
+        parties = depositary.indexer.case(depositary.case_record(case_id)).parties
+        status = depositary.status(case_id, after)
+        for act in status.acts.values():
+            for d in act.deadlines:
+                if d.met_by is None and not d.overdue:
+                    tz = parties[d.party].time_zone
+                    moments.append(start_of_day(d.due.on + timedelta(days=1), tz))
+            moments += [c.receipt.at for c in act.clocks if c.receipt is not None]
+    return min(m for m in moments if m > after) if any(m > after for m in moments) else end
+
+
 def finish(
     depositary: Depositary,
     clock: ManualClock,
@@ -87,11 +112,9 @@ def finish(
     scheduler: Scheduler | None,
 ) -> None:
     """Let simulated time run to ``end``: retries fall due, deadlines pass."""
-    step = timedelta(hours=2)
     while clock.now() < end:
-        clock.set(min(end, clock.now() + step))
+        clock.set(max(clock.now(), min(end, next_moment(depositary, clock.now(), end))))
         if delivery is not None:
             delivery.run_once()
         if scheduler is not None:
             scheduler.tick()
-    del depositary
