@@ -96,7 +96,7 @@ def next_moment(depositary: Depositary, after: datetime, end: datetime) -> datet
         status = depositary.status(case_id, after)
         for act in status.acts.values():
             for d in act.deadlines:
-                if d.met_by is None and not d.overdue:
+                if d.met_by is None and not d.overdue and d.due.on is not None:
                     tz = parties[d.party].time_zone
                     moments.append(start_of_day(d.due.on + timedelta(days=1), tz))
             moments += [c.receipt.at for c in act.clocks if c.receipt is not None]
