@@ -4,9 +4,10 @@ Usage: python -m tests.storage.pg_writer URL KEYFILE ACKFILE NAME [options]
 
 Opens the store, creates ``--ready`` (a file), waits for ``--go`` (a file)
 to exist, then appends batches of unique entries through its own
-``Sequencer`` until ``--batches`` are done or ``--stop`` (a file) exists. After each acknowledged batch it appends one line per entry,
-``index hex-entry``, to ACKFILE and fsyncs it, so ACKFILE lists exactly what
-the log acknowledged (perhaps with a torn last line, if killed).
+``Sequencer`` until ``--batches`` are done or ``--stop`` (a file) exists.
+After each acknowledged batch it appends one line per entry, ``index
+hex-entry``, to ACKFILE and fsyncs it, so ACKFILE lists exactly what the log
+acknowledged (perhaps with a torn last line, if killed).
 
 With ``--stall MARKER`` it appends one batch, then begins a second and, with
 every row of that batch written but not committed (holding the write

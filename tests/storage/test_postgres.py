@@ -44,13 +44,11 @@ def read_acks(path: Path) -> dict[int, bytes]:
     out: dict[int, bytes] = {}
     if not path.exists():
         return out
-    for line in path.read_text(encoding="ascii").split("\n"):
-        parts = line.split(" ")
-        if len(parts) == 2 and parts[1]:
-            try:
-                out[int(parts[0])] = bytes.fromhex(parts[1])
-            except ValueError:
-                continue  # a torn last line, written while being killed
+    # A process killed while writing leaves a torn last line (no newline), whose
+    # hex may still parse: only lines ending in a newline count.
+    for line in path.read_text(encoding="ascii").split("\n")[:-1]:
+        index, hexed = line.split(" ")
+        out[int(index)] = bytes.fromhex(hexed)
     return out
 
 
@@ -66,7 +64,7 @@ def check_log(url: str, verifier: Ed25519Verifier, acks: dict[int, bytes]) -> in
         assert len(entries) == size, "a gap in the log"
         assert len(set(entries)) == size, "an entry is in the log twice"
         for i, e in acks.items():
-            assert entries[i] == e, f"acknowledged entry {i} changed"
+            assert entries[i] == e, f"acknowledged entry {i} is {entries[i]!r}, not {e!r}"
         signed = [open_checkpoint(c.note, verifier).checkpoint for c in store.checkpoints()]
         stamps = [c.timestamp_ms for c in store.checkpoints()]
         assert stamps == sorted(stamps), "a checkpoint time went backwards"
@@ -190,8 +188,10 @@ def test_a_writer_killed_at_random_moments_while_another_keeps_appending(
     procs.go.touch()
     kills = 0
     for round_ in range(5):
-        victim = procs.start(f"victim{round_}", "--max-batch", "200")
-        time.sleep(rng.uniform(0.6, 1.1))
+        ready = tmp_path / f"ready-{round_}"
+        victim = procs.start(f"victim{round_}", "--max-batch", "200", "--ready", str(ready))
+        wait_for(ready.exists, "a victim to open the store")
+        time.sleep(rng.uniform(0.3, 0.8))
         if victim.poll() is None:
             victim.send_signal(signal.SIGKILL)
             kills += 1
