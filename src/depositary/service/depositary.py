@@ -293,6 +293,16 @@ class Depositary:
             evidence=tuple((e, self.view.entry(e.idx)) for e in evidence),
         )
 
+    def attachment_reference(self, sha256: str) -> tuple[str, str] | None:
+        """(act id, media type) of the first authorised act listing attachment ``sha256``."""
+        for row in self.index.acts(limit=1_000_000):
+            if row.authorised:
+                act = Envelope.from_bytes(self.view.entry(row.idx)).act()
+                for a in act.attachments:
+                    if a.sha256 == sha256:
+                        return act.act_id, a.media_type
+        return None
+
     def inbox(self, request: bytes) -> list[ActView]:
         """Answer a party's signed pull of its inbox, recording each first retrieval.
 

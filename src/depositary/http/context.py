@@ -1,0 +1,77 @@
+"""What every route needs: the running instance, the per-key limiter, the operator check."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from depositary.acts.canonical import parse_json
+from depositary.http.limits import RateLimiter
+from depositary.http.problems import HTTPProblem
+from depositary.service.depositary import Depositary
+from depositary.service.instance import Instance
+
+MAX_INDEX = (1 << 62) - 1  # larger than any log this service can hold
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    instance: Instance
+    key_limiter: RateLimiter
+
+    @property
+    def depositary(self) -> Depositary:
+        return self.instance.depositary
+
+
+def _context(request: Request) -> Context:
+    ctx = request.app.state.ctx
+    assert isinstance(ctx, Context)
+    return ctx
+
+
+Ctx = Annotated[Context, Depends(_context)]
+_bearer = HTTPBearer(auto_error=False, description="The operator's token (admissions, cases)")
+
+
+def _operator(
+    ctx: Ctx,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> bool:
+    """True when the request carries the operator's bearer token."""
+    token = ctx.instance.settings.operator_token
+    if not token or credentials is None:
+        return False
+    return hmac.compare_digest(credentials.credentials.encode(), token.encode())
+
+
+IsOperator = Annotated[bool, Depends(_operator)]
+
+
+def require_operator(ctx: Context, is_operator: bool) -> None:
+    """Raise 403 when admission over HTTP is disabled, 401 without the operator's token."""
+    if not ctx.instance.settings.operator_token:
+        raise HTTPProblem(
+            403, "operator-disabled", "Operator actions disabled",
+            "this depositary has no operator_token set: admissions and cases over HTTP are off",
+        )  # fmt: skip
+    if not is_operator:
+        raise HTTPProblem(
+            401, "operator-token", "Operator token required",
+            "send the operator's token as 'Authorization: Bearer <token>'",
+            headers={"WWW-Authenticate": 'Bearer realm="depositary operator"'},
+        )  # fmt: skip
+
+
+async def body_of(request: Request) -> bytes:
+    """The request body (``limits.BodyLimit`` has already capped its size)."""
+    return await request.body()
+
+
+def json_of(data: bytes, where: str) -> Any:
+    """Strict JSON (UTF-8, no duplicate keys, no floats); DecodeError (400) otherwise."""
+    return parse_json(data, where)
