@@ -21,9 +21,15 @@ from collections.abc import Sequence
 import click
 
 from depositary import __version__
+from depositary.cli.commands.act import act
 from depositary.cli.commands.demo import demo
+from depositary.cli.commands.inbox import inbox
+from depositary.cli.commands.keygen import keygen
 from depositary.cli.commands.log import log
 from depositary.cli.commands.monitor import monitor
+from depositary.cli.commands.respond import ack, respond
+from depositary.cli.commands.status import status
+from depositary.cli.commands.submit import submit
 from depositary.cli.commands.verify import verify
 from depositary.cli.commands.witness import cosign, witness, witnesses
 from depositary.errors import (
@@ -63,6 +69,8 @@ def cli() -> None:
 
 
 for command in (log, verify, demo, witness, monitor):
+    cli.add_command(command)
+for command in (keygen, act, submit, inbox, ack, respond, status):
     cli.add_command(command)
 log.add_command(witnesses)
 log.add_command(cosign)
