@@ -24,9 +24,17 @@ OPERATOR = {"Authorization": f"Bearer {TOKEN}"}
 
 
 def make_instance(data_dir: Path, clock: ManualClock, **overrides: Any) -> Instance:
-    settings = Settings(data_dir=data_dir, origin=ORIGIN, batch_period=0.005,
-                        delivery_attempts=3, delivery_backoff=60.0, operator_token=TOKEN,
-                        rate_per_address=10_000.0, rate_per_key=10_000.0, rate_burst=10_000)  # fmt: skip
+    settings = Settings(
+        data_dir=data_dir,
+        origin=ORIGIN,
+        batch_period=0.005,
+        delivery_attempts=3,
+        delivery_backoff=60.0,
+        operator_token=TOKEN,
+        rate_per_address=10_000.0,
+        rate_per_key=10_000.0,
+        rate_burst=10_000,
+    )
     if overrides:
         settings = replace(settings, **overrides)
     if not (data_dir / "log.key").exists():
@@ -82,5 +90,6 @@ def problem(r: Any, status: int) -> dict[str, Any]:
     assert body["status"] == status
     assert body["type"].startswith("urn:depositary:problem:")
     assert body["title"]
-    assert isinstance(body["detail"], str) and body["detail"]
+    assert isinstance(body["detail"], str)
+    assert body["detail"]
     return body

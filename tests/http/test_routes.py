@@ -7,7 +7,7 @@ import hashlib
 import json
 
 from depositary.acts.act import Attachment
-from depositary.acts.envelope import Envelope, sign_act
+from depositary.acts.envelope import sign_act
 from depositary.demo.iraq2020 import CASE_ID, at, demo_signer, steps
 from depositary.encoding.checkpoint import open_checkpoint
 from depositary.encoding.tiles import decode_bundle
@@ -29,7 +29,8 @@ def submit(client, clock, act_id: str, when: str):  # type: ignore[no-untyped-de
 def test_submit_answers_with_a_receipt_that_verifies(client, clock, instance) -> None:  # type: ignore[no-untyped-def]
     admit_all(client)
     got = submit(client, clock, NOTICE, "2020-01-12T09:00")
-    assert got["act_id"] == NOTICE and got["case_id"] == CASE_ID
+    assert got["act_id"] == NOTICE
+    assert got["case_id"] == CASE_ID
     assert got["received_at"] == "2020-01-12T09:00:00Z"
     assert len(got["evidence"]) == 4  # submitted, then circulated to each of three addressees
     verify_tlog_proof(got["receipt"].encode(), entry=step_bytes(NOTICE),
@@ -51,7 +52,8 @@ def test_log_routes(client, clock, instance) -> None:  # type: ignore[no-untyped
     assert size == log_size(instance) > old
 
     r = client.get("/log/checkpoint")
-    assert r.status_code == 200 and r.headers["content-type"] == "text/plain; charset=utf-8"
+    assert r.status_code == 200
+    assert r.headers["content-type"] == "text/plain; charset=utf-8"
     assert "no-cache" in r.headers["cache-control"]
     cp = open_checkpoint(r.content, instance.log_verifier).checkpoint
     assert cp.size == size
@@ -69,11 +71,17 @@ def test_log_routes(client, clock, instance) -> None:  # type: ignore[no-untyped
     problem(client.get("/log/tile/0/x000/000"), 404)  # not canonical
 
     proof = client.get("/v1/proofs/inclusion", params={"index": 3, "size": size}).json()
-    verify_inclusion(index=3, size=size, leaf_hash=leaf_hash(entries[3]),
-                     proof=[base64.b64decode(h) for h in proof["hashes"]], root=cp.root_hash)  # fmt: skip
+    verify_inclusion(
+        index=3,
+        size=size,
+        leaf_hash=leaf_hash(entries[3]),
+        proof=[base64.b64decode(h) for h in proof["hashes"]],
+        root=cp.root_hash,
+    )
     cons = client.get("/v1/proofs/consistency", params={"old": old, "new": size}).json()
     old_root = open_checkpoint(
-        instance.store.checkpoint_at(old).note, instance.log_verifier  # type: ignore[union-attr]
+        instance.store.checkpoint_at(old).note,
+        instance.log_verifier,  # type: ignore[union-attr]
     ).checkpoint.root_hash
     verify_consistency(old_size=old, new_size=size, old_root=old_root, new_root=cp.root_hash,
                        proof=[base64.b64decode(h) for h in cons["hashes"]])  # fmt: skip
@@ -112,6 +120,7 @@ def test_acts_list_and_view(client, clock) -> None:  # type: ignore[no-untyped-d
     everything = client.get("/v1/acts").json()["acts"]
     assert [a["act_id"] for a in everything] == [
         "iq-cor-resolution-2020-01-05", NOTICE, "ir-ack-2020-01-13"]  # fmt: skip
+
     def ids(**params: object) -> list[str]:
         r = client.get("/v1/acts", params=params)
         assert r.status_code == 200, r.text
@@ -128,9 +137,11 @@ def test_acts_list_and_view(client, clock) -> None:  # type: ignore[no-untyped-d
     problem(client.get("/v1/acts", params={"limit": 0}), 400)
 
     view = client.get(f"/v1/acts/{NOTICE}").json()
-    assert view["act"]["act_id"] == NOTICE and view["authorised"] is True
+    assert view["act"]["act_id"] == NOTICE
+    assert view["authorised"] is True
     assert base64.b64decode(view["envelope"]) == step_bytes(NOTICE)
-    assert view["index"] == n["index"] and view["case_id"] == CASE_ID
+    assert view["index"] == n["index"]
+    assert view["case_id"] == CASE_ID
     assert [e["kind"] for e in view["evidence"]][:2] == ["submitted", "circulated"]
     assert view["evidence"][0]["at"] == "2020-01-12T09:00:00Z"
     assert client.get(f"/v1/acts/by-index/{n['index']}").json() == view
@@ -148,7 +159,8 @@ def test_inbox_pull_records_a_retrieval_once(client, clock) -> None:  # type: ig
                                                               clock.now()))  # fmt: skip
     assert r.status_code == 200, r.text
     got = r.json()
-    assert got["party"] == "us" and [a["act"]["act_id"] for a in got["acts"]] == [NOTICE]
+    assert got["party"] == "us"
+    assert [a["act"]["act_id"] for a in got["acts"]] == [NOTICE]
     assert ("retrieved", "us") in [(e["kind"], e["addressee"]) for e in got["acts"][0]["evidence"]]
     again = client.post("/v1/inbox", content=signed_inbox_request("us", "us-secretary-of-state",
                                                                   clock.now())).json()  # fmt: skip
@@ -170,10 +182,13 @@ def test_status_presence_and_events(client, clock) -> None:  # type: ignore[no-u
     assert [a["act_id"] for a in status["reported"]] == ["wire-sanctions-threat-2020-01-05"]
     assert "wire-sanctions-threat-2020-01-05" not in acts
     talks = acts["iq-pm-talks-2020-01-09"]["deadlines"][0]
-    assert talks["due"]["date"] == "2020-01-16" and talks["due"]["rule"]
-    assert talks["due"]["inputs"] == {"respond_by": "2020-01-16"} and talks["overdue"] is True
+    assert talks["due"]["date"] == "2020-01-16"
+    assert talks["due"]["rule"]
+    assert talks["due"]["inputs"] == {"respond_by": "2020-01-16"}
+    assert talks["overdue"] is True
     us = next(p for p in status["presences"] if p["presence_id"] == "us-in-iq")
-    assert us["host"] == "iq" and us["sending"] == "us"
+    assert us["host"] == "iq"
+    assert us["sending"] == "us"
     assert us["host_view"]["history"][0] == {"from": None, "state": "consented", "cause": None}
 
     early = client.get(f"/v1/cases/{CASE_ID}/status", params={"as_of": "2020-01-11"}).json()
@@ -182,13 +197,15 @@ def test_status_presence_and_events(client, clock) -> None:  # type: ignore[no-u
     one = client.get(f"/v1/cases/{CASE_ID}/presences/us-in-iq",
                      params={"as_of": "2020-01-11T00:00:00+03:00"}).json()  # fmt: skip
     assert one["as_of"] == "2020-01-10T21:00:00Z"
-    assert one["host_view"]["state"] == "contested" and one["sending_view"]["state"] == "consented"
+    assert one["host_view"]["state"] == "contested"
+    assert one["sending_view"]["state"] == "consented"
     problem(client.get(f"/v1/cases/{CASE_ID}/presences/nope"), 404)
     problem(client.get(f"/v1/cases/{CASE_ID}/status", params={"as_of": "2020-01-11T00:00"}), 400)
     problem(client.get("/v1/cases/nope/status"), 404)
 
     events = client.get(f"/v1/cases/{CASE_ID}/events").json()["events"]
-    assert {e["cameo"] for e in events} and all(e["codebooks"] for e in events)
+    assert {e["cameo"] for e in events}
+    assert all(e["codebooks"] for e in events)
     problem(client.get("/v1/cases/nope/events"), 404)
 
 
@@ -208,9 +225,11 @@ def test_attachments(client, clock) -> None:  # type: ignore[no-untyped-def]
     assert client.post(f"/v1/cases/{CASE_ID}/acts", content=data).status_code == 201
     problem(client.put(f"/v1/attachments/{digest}", content=doc + b"x"), 422)
     r = client.put(f"/v1/attachments/{digest}", content=doc)
-    assert r.status_code == 201 and r.json()["act_id"] == "iq-notice-annex"
+    assert r.status_code == 201
+    assert r.json()["act_id"] == "iq-notice-annex"
     got = client.get(f"/v1/attachments/{digest}")
-    assert got.content == doc and got.headers["content-type"] == "application/pdf"
+    assert got.content == doc
+    assert got.headers["content-type"] == "application/pdf"
     assert got.headers["content-disposition"].startswith("attachment")
     other = b"operator's own copy"
     od = hashlib.sha256(other).hexdigest()
