@@ -68,7 +68,9 @@ def now() -> datetime:
 
 
 def console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    """Rich output for people; wide when piped, so ids and indexes stay on one line."""
+    out = Console(highlight=False)
+    return out if out.is_terminal else Console(highlight=False, width=160)
 
 
 def emit_json(data: object) -> None:

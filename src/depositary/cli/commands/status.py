@@ -23,67 +23,81 @@ def _when(value: object) -> str:
 
 
 def _history(view: dict[str, Any]) -> str:
-    steps = []
-    for h in view.get("history", []):
-        since = "from the outset" if h.get("from") is None else _when(h.get("from"))
+    history = view.get("history", [])
+    lines = [f"[bold]{view.get('state', '-')}[/]"]
+    for h in history[1:] if len(history) > 1 else []:
         cause = f" ({h['cause']})" if h.get("cause") else ""
-        steps.append(f"{h.get('state')}: {since}{cause}")
-    return "\n".join(steps) or str(view.get("state", "-"))
+        lines.append(f"{_when(h.get('from'))} {h.get('state')}{cause}")
+    return "\n".join(lines)
 
 
-def _deadlines(act: dict[str, Any]) -> str:
-    lines = []
-    for d in act.get("deadlines", []):
-        due = (d.get("due") or {}).get("date", "?")
-        if d.get("met_by"):
-            state = f"met by {d['met_by']}"
-        elif d.get("overdue"):
-            state = "OVERDUE"
-        else:
-            state = "open"
-        lines.append(f"{d.get('party')}: {d.get('name')} by {due}: {state}")
-    for c in act.get("clocks", []):
-        receipt = c.get("receipt") or {}
-        got = f"received {_when(receipt.get('at'))} ({receipt.get('route')})" if receipt else ""
-        eff = (c.get("effective") or {}).get("date")
-        lines.append(
-            f"{c.get('addressee')} / {c.get('instrument')}: {c.get('state')}"
-            + (f", {got}" if got else "")
-            + (f", effective {eff}" if eff else "")
+def _deadline_state(d: dict[str, Any]) -> str:
+    if d.get("met_by"):
+        return f"met by {d['met_by']}"
+    return "[bold red]OVERDUE[/]" if d.get("overdue") else "open"
+
+
+def _presences(data: dict[str, Any]) -> Table:
+    table = Table(title="Foreign presences: the host's view and the sending party's view")
+    for col in ("presence", "host view", "sending view", "disputed"):
+        table.add_column(col)
+    for p in data.get("presences", []):
+        table.add_row(
+            f"{p.get('presence_id')}\n({p.get('sending')} in {p.get('host')})",
+            _history(p.get("host_view", {})),
+            _history(p.get("sending_view", {})),
+            "yes" if p.get("disputed") else "no",
         )
-    return "\n".join(lines) or "-"
+    return table
+
+
+def _acts(data: dict[str, Any]) -> Table:
+    table = Table(title="Formal acts")
+    for col in ("act", "kind", "received", "answered by"):
+        table.add_column(col)
+    for a in data.get("acts", []):
+        why = a.get("inoperative_because")
+        note = "" if a.get("operative", True) else f"\n(inoperative: {why})"
+        table.add_row(
+            f"{a.get('act_id')}{note}",
+            str(a.get("kind")),
+            _when(a.get("received_at")),
+            "\n".join(a.get("responses", [])) or "-",
+        )
+    return table
+
+
+def _timelines(data: dict[str, Any]) -> tuple[Table, Table]:
+    deadlines = Table(title="Deadlines")
+    for col in ("act", "party", "due", "state"):
+        deadlines.add_column(col)
+    clocks = Table(title="Notices: receipt and effect, per addressee and instrument")
+    for col in ("notice", "addressee", "instrument", "state", "received", "effective"):
+        clocks.add_column(col)
+    for a in data.get("acts", []):
+        for d in a.get("deadlines", []):
+            due = (d.get("due") or {}).get("date", "?")
+            deadlines.add_row(a.get("act_id"), d.get("party"), due, _deadline_state(d))
+        for c in a.get("clocks", []):
+            receipt = c.get("receipt") or {}
+            got = f"{_when(receipt.get('at'))} ({receipt.get('route')})" if receipt else "-"
+            effective = c.get("effective") or {}
+            eff = effective.get("date") or "-"
+            if effective.get("rule"):
+                eff = f"{eff} ({effective['rule']})"
+            clocks.add_row(a.get("act_id"), c.get("addressee"), c.get("instrument"),
+                           c.get("state"), got, eff)  # fmt: skip
+    return deadlines, clocks
 
 
 def render(out: Console, data: dict[str, Any]) -> None:
     """The status as people read it: presences first, then acts, reported statements apart."""
     out.print(f"[bold]case {data.get('case_id')}[/] as of {_when(data.get('as_of'))} UTC")
-    pres = Table(title="Foreign presences: the host's view and the sending party's view")
-    for col in ("presence", "host view", "sending view", "disputed"):
-        pres.add_column(col)
-    for p in data.get("presences", []):
-        host, sending = p.get("host_view", {}), p.get("sending_view", {})
-        label = f"{p.get('presence_id')}\n{p.get('sending')} in {p.get('host')}"
-        pres.add_row(
-            label,
-            f"[bold]{host.get('state')}[/]\n{_history(host)}",
-            f"[bold]{sending.get('state')}[/]\n{_history(sending)}",
-            "yes" if p.get("disputed") else "no",
-        )
-    out.print(pres)
-    acts = Table(title="Formal acts")
-    for col in ("act", "kind", "received", "responses", "deadlines and clocks"):
-        acts.add_column(col)
-    for a in data.get("acts", []):
-        why = a.get("inoperative_because")
-        note = "" if a.get("operative", True) else f"\n(inoperative: {why})"
-        acts.add_row(
-            f"{a.get('act_id')}{note}",
-            str(a.get("kind")),
-            _when(a.get("received_at")),
-            ", ".join(a.get("responses", [])) or "-",
-            _deadlines(a),
-        )
-    out.print(acts)
+    out.print(_presences(data))
+    out.print(_acts(data))
+    for table in _timelines(data):
+        if table.row_count:
+            out.print(table)
     reported = data.get("reported", [])
     if reported:
         out.print("[bold]Reported statements[/] (recorded by a reporter; not acts of the speaker):")
