@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _acks(path: Path) -> dict[int, bytes]:
     out: dict[int, bytes] = {}
-    for line in path.read_text(encoding="ascii").split("\n"):
+    # only whole lines count: the last piece is "" or a line torn by the kill
+    for line in path.read_text(encoding="ascii").split("\n")[:-1]:
         parts = line.split(" ")
         if len(parts) == 2 and parts[1]:
             try:

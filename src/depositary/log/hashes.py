@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from depositary.errors import CorruptionError, NotFound
 from depositary.merkle.hashing import HASH_SIZE, node_hash
@@ -41,6 +41,7 @@ class TileHashReader:
         self._capacity = capacity
         self._cache: OrderedDict[TileKey, list[list[bytes]]] = OrderedDict()
         self._lock = threading.Lock()
+        self._fetching = threading.Lock()  # one store read at a time: the others wait for it
 
     @staticmethod
     def locate(level: int, index: int) -> tuple[TileKey, int, int]:
@@ -67,22 +68,41 @@ class TileHashReader:
             out = [self._cached(k, h, p) for k, h, p in located]
             missing = sorted({loc[0] for loc, got in zip(located, out, strict=True) if got is None})
         if missing:
-            fetched = self._store.read_tiles(missing)
-            with self._lock:
-                for key, data in fetched.items():
-                    self._cache[key] = expand_tile(data)
-                    self._cache.move_to_end(key)
-                while len(self._cache) > self._capacity:
-                    self._cache.popitem(last=False)
-                for i, (k, h, p) in enumerate(located):
-                    if out[i] is None:
-                        out[i] = self._cached(k, h, p)
+            with self._fetching:
+                with self._lock:
+                    out = [
+                        got or self._cached(k, h, p)
+                        for got, (k, h, p) in zip(out, located, strict=True)
+                    ]
+                    missing = sorted(
+                        {loc[0] for loc, got in zip(located, out, strict=True) if got is None}
+                    )
+                fetched = self._store.read_tiles(missing) if missing else {}
+                with self._lock:
+                    for key, data in fetched.items():
+                        self._cache[key] = expand_tile(data)
+                        self._cache.move_to_end(key)
+                    while len(self._cache) > self._capacity:
+                        self._cache.popitem(last=False)
+                    for i, (k, h, p) in enumerate(located):
+                        if out[i] is None:
+                            out[i] = self._cached(k, h, p)
         result: list[bytes] = []
         for (level, index), got in zip(ids, out, strict=True):
             if got is None:
                 raise NotFound(f"node ({level}, {index}) is not in the stored hash tiles")
             result.append(got)
         return result
+
+    def prime(self, tiles: Mapping[TileKey, bytes]) -> None:
+        """Cache tiles just written (their whole current contents), so no reader fetches them."""
+        expanded = [(k, expand_tile(v)) for k, v in sorted(tiles.items())[-64:]]
+        with self._lock:
+            for key, levels in expanded:
+                self._cache[key] = levels
+                self._cache.move_to_end(key)
+            while len(self._cache) > self._capacity:
+                self._cache.popitem(last=False)
 
     def forget(self) -> None:
         """Drop every cached tile (after the store changed under us)."""

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Mapping
+
 from depositary.encoding.tiles import decode_bundle
 from depositary.encoding.tlog_proof import TlogProof
 from depositary.errors import CorruptionError, NotFound, ValidationError
 from depositary.log.hashes import TILE_WIDTH, TileHashReader
 from depositary.merkle import proofs
 from depositary.merkle.tree import range_hash
-from depositary.storage.base import LogReader, StoredCheckpoint
+from depositary.storage.base import LogReader, StoredCheckpoint, TileKey
 
 
 class LogView:
@@ -17,6 +20,21 @@ class LogView:
     def __init__(self, store: LogReader) -> None:
         self.store = store
         self.hashes = TileHashReader(store)
+        self._seen = 0  # the largest size the log was seen to sign: it never shrinks
+        self._signed: dict[int, StoredCheckpoint] = {}  # signed checkpoints never change
+        self._asking = threading.Lock()  # one checkpoint query at a time: the others wait
+
+    def committed(self, tiles: Mapping[TileKey, bytes], cp: StoredCheckpoint) -> None:
+        """Told by a sequencer of the same store: these tiles and checkpoint were just committed."""
+        self.hashes.prime(tiles)
+        self._remember(cp)
+
+    def _remember(self, cp: StoredCheckpoint) -> StoredCheckpoint:
+        self._seen = max(self._seen, cp.size)
+        if len(self._signed) >= 4096:
+            self._signed.clear()
+        self._signed[cp.size] = cp
+        return cp
 
     def checkpoint(self, size: int | None = None) -> StoredCheckpoint:
         """Return the latest signed checkpoint, or the one signed at ``size``.
@@ -24,9 +42,18 @@ class LogView:
         Raises:
             NotFound: the log is empty, or signed no checkpoint at ``size``.
         """
+        if size is not None and (got := self._signed.get(size)) is not None:
+            return got
+        if size is None:
+            return self._checkpoint(None)
+        with self._asking:
+            return self._signed.get(size) or self._checkpoint(size)
+
+    def _checkpoint(self, size: int | None) -> StoredCheckpoint:
         latest = self.store.checkpoint()
         if latest is None:
             raise NotFound("the log has no checkpoint yet: append an entry first")
+        self._remember(latest)
         if size is None or size == latest.size:
             return latest
         if size > latest.size:
@@ -34,11 +61,14 @@ class LogView:
         got = self.store.checkpoint_at(size)
         if got is None:
             raise NotFound(f"the log signed no checkpoint at size {size}")
-        return got
+        return self._remember(got)
 
     def _check_size(self, size: int) -> None:
+        if 0 <= size <= self._seen:
+            return
         latest = self.store.checkpoint()
         have = 0 if latest is None else latest.size
+        self._seen = max(self._seen, have)
         if not 0 <= size <= have:
             raise ValidationError(f"size {size} is outside the log, which has {have} entries")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
@@ -26,7 +26,7 @@ from depositary.errors import CorruptionError, DepositaryError, ValidationError
 from depositary.log.hashes import TileHashReader
 from depositary.log.integrate import Edge, integrate
 from depositary.merkle.hashing import leaf_hash
-from depositary.storage.base import LogStore, LogWriter, StoredCheckpoint
+from depositary.storage.base import LogStore, LogWriter, StoredCheckpoint, TileKey
 
 DEFAULT_PERIOD = 0.25
 DEFAULT_MAX_BATCH = 65_536
@@ -86,6 +86,11 @@ class Sequencer:
         self._first_at = 0.0
         self._thread: threading.Thread | None = None
         self._closing = False
+        self._watchers: list[Callable[[Mapping[TileKey, bytes], StoredCheckpoint], None]] = []
+
+    def watch(self, fn: Callable[[Mapping[TileKey, bytes], StoredCheckpoint], None]) -> None:
+        """Call ``fn(tiles, checkpoint)`` after each commit, before appenders are answered."""
+        self._watchers.append(fn)
 
     # -- synchronous path -------------------------------------------------
 
@@ -158,6 +163,8 @@ class Sequencer:
             w.write_index(list(zip(new_hashes, range(self._edge.size, size), strict=True)))
             w.replace_checkpoint(head, signed)
         self._edge, self._head = result.edge, signed
+        for fn in self._watchers:
+            fn(result.tiles, signed)
         return [Appended(index=i, checkpoint=signed, duplicate=d) for i, d in where]
 
     # -- pooled path --------------------------------------------------------

@@ -7,7 +7,7 @@ proof for any past tree size needs no state beyond those nodes.
 from __future__ import annotations
 
 from depositary.errors import ValidationError
-from depositary.merkle.tree import NodeReader, range_hash, split_point
+from depositary.merkle.tree import NodeReader, fold_right, split_point, subtree_roots
 
 
 def inclusion_proof(index: int, size: int, read: NodeReader) -> list[bytes]:
@@ -25,7 +25,19 @@ def inclusion_proof(index: int, size: int, read: NodeReader) -> list[bytes]:
         else:
             ranges.append((begin, mid))
             begin = mid
-    return [range_hash(b, e, read) for b, e in reversed(ranges)]
+    return _range_hashes(list(reversed(ranges)), read)
+
+
+def _range_hashes(ranges: list[tuple[int, int]], read: NodeReader) -> list[bytes]:
+    """Return the hash of each range, reading every node they need in one call."""
+    ids = [subtree_roots(b, e) for b, e in ranges]
+    got = read([n for nodes in ids for n in nodes])
+    out: list[bytes] = []
+    pos = 0
+    for nodes in ids:
+        out.append(fold_right(got[pos : pos + len(nodes)]))
+        pos += len(nodes)
+    return out
 
 
 def consistency_proof(old: int, new: int, read: NodeReader) -> list[bytes]:
@@ -48,4 +60,4 @@ def consistency_proof(old: int, new: int, read: NodeReader) -> list[bytes]:
             whole = False
     if not whole:
         ranges.append((begin, end))
-    return [range_hash(b, e, read) for b, e in reversed(ranges)]
+    return _range_hashes(list(reversed(ranges)), read)

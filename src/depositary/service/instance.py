@@ -101,6 +101,7 @@ def open_instance(settings: Settings, *, clock: Clock | None = None) -> Instance
         store=store, signer=log_signer, clock=clock, period=settings.batch_period
     ).start()
     view = LogView(store)
+    sequencer.watch(view.committed)
     depositary = Depositary(
         sequencer=sequencer, view=view, index=ServiceIndex(store), key=key, clock=clock,
         policy=Policy(),

@@ -59,6 +59,7 @@ class LogDir:
         self.sequencer = Sequencer(
             store=self.store, signer=signer, clock=clock or SystemClock(), period=period
         )
+        self.sequencer.watch(self.view.committed)
 
     @classmethod
     def create(cls, path: Path, origin: str, *, clock: Clock | None = None) -> LogDir:

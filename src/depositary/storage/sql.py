@@ -50,6 +50,33 @@ def _row_checkpoint(row: Any) -> StoredCheckpoint:
     return StoredCheckpoint(size=row.size, timestamp_ms=row.timestamp_ms, note=bytes(row.note))
 
 
+_DRIVER_SQL: dict[tuple[str, str], tuple[str, tuple[str, ...] | None]] = {}
+
+
+def _driver_sql(
+    conn: sa.Connection, key: str, make: Callable[[], Any]
+) -> tuple[str, tuple[str, ...] | None]:
+    """Compile ``make()`` once per dialect to driver SQL; return (sql, positional names)."""
+    k = (conn.dialect.name, key)
+    got = _DRIVER_SQL.get(k)
+    if got is None:
+        c = make().compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        names = tuple(c.positiontup) if c.positional else None
+        got = _DRIVER_SQL[k] = (str(c), names)
+    return got
+
+
+def _rows(
+    names: tuple[str, ...] | None, cols: tuple[str, ...], rows: Sequence[tuple[Any, ...]]
+) -> Any:
+    if names is None:
+        return [dict(zip(cols, r, strict=True)) for r in rows]
+    if names == cols:
+        return rows
+    order = [cols.index(n) for n in names]
+    return [tuple(r[i] for i in order) for r in rows]
+
+
 class _Reads:
     """Read queries over one connection."""
 
@@ -77,9 +104,18 @@ class _Reads:
         out: dict[bytes, int] = {}
         li = schema.leaf_index
         for chunk in _chunks(list(leaf_hashes)):
-            q = sa.select(li.c.leaf_hash, li.c.idx).where(li.c.leaf_hash.in_(chunk))
-            for row in self._c.execute(q):
-                out[bytes(row.leaf_hash)] = row.idx
+            n = len(chunk)
+
+            def query(n: int = n) -> sa.Select[tuple[bytes, int]]:
+                binds: list[sa.BindParameter[bytes]] = [sa.bindparam(f"h{i}") for i in range(n)]
+                return sa.select(li.c.leaf_hash, li.c.idx).where(li.c.leaf_hash.in_(binds))
+
+            sql, names = _driver_sql(self._c, f"lookup{n}", query)
+            params = (
+                tuple(chunk) if names is not None else {f"h{i}": h for i, h in enumerate(chunk)}
+            )
+            for h, i in self._c.exec_driver_sql(sql, params):
+                out[bytes(h)] = i
         return out
 
     def checkpoint(self) -> StoredCheckpoint | None:
@@ -116,13 +152,17 @@ class _Writes(_Reads):
 
     def write_bundles(self, bundles: Mapping[int, bytes]) -> None:
         if bundles:
-            rows = [{"idx": k, "data": v} for k, v in bundles.items()]
-            self._c.execute(self._upsert(schema.bundles, ["data"]), rows)
+            sql, names = _driver_sql(
+                self._c, "write_bundles", lambda: self._upsert(schema.bundles, ["data"])
+            )
+            self._c.exec_driver_sql(sql, _rows(names, ("idx", "data"), list(bundles.items())))
 
     def write_index(self, pairs: Sequence[tuple[bytes, int]]) -> None:
         if pairs:
-            rows = [{"leaf_hash": h, "idx": i} for h, i in pairs]
-            self._c.execute(self._upsert(schema.leaf_index, []), rows)
+            sql, names = _driver_sql(
+                self._c, "write_index", lambda: self._upsert(schema.leaf_index, [])
+            )
+            self._c.exec_driver_sql(sql, _rows(names, ("leaf_hash", "idx"), pairs))
 
     def replace_checkpoint(self, old: StoredCheckpoint | None, new: StoredCheckpoint) -> None:
         h = schema.head
