@@ -1,4 +1,4 @@
-"""``depositary demo``: the main job on the embedded default."""
+"""``depositary demo``: the January 2020 case on a fresh depositary, then the API to explore it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 
 import click
 
-from depositary.demo.log_demo import run_log_demo
-from depositary.errors import ConfigError
+from depositary.clock import SystemClock
+from depositary.demo.run import open_demo, run_demo, write_demo_keys
+from depositary.errors import ConfigError, VerificationError
 
 MARKER = ".depositary-demo"
 
@@ -26,6 +27,35 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
+def _serve(workdir: Path, port: int) -> None:
+    try:
+        import uvicorn
+
+        from depositary.http.app import create_app
+    except ImportError as e:  # the HTTP extra is missing
+        click.echo(f"the HTTP API is not available here ({e}); the demo's files remain")
+        return
+    instance = open_demo(workdir, SystemClock())
+    instance.start_workers()
+    base = f"http://127.0.0.1:{port}"
+    keys = write_demo_keys(workdir)
+    click.echo(
+        f"\nServing the API on {base} (Ctrl-C to stop). Open:\n"
+        f"  {base}/v1/cases/iraq-2020/status\n"
+        f"  {base}/v1/cases/iraq-2020/status?as_of=2020-01-11\n"
+        f"  {base}/v1/acts/iq-notice-2020-01-12\n"
+        f"  {base}/log/checkpoint\n"
+        f"  {base}/openapi.json\n"
+        f"or try the client (demo keys are in {keys}):\n"
+        f"  depositary status iraq-2020 --as-of 2020-01-20 --server {base}\n"
+        f"  depositary inbox --party ir --key {keys}/ir-foreign-minister.key --server {base}"
+    )
+    try:
+        uvicorn.run(create_app(instance), host="127.0.0.1", port=port, log_level="warning")
+    finally:
+        instance.close()
+
+
 @click.command()
 @click.option(
     "--dir",
@@ -35,6 +65,24 @@ def fresh_dir(path: Path) -> Path:
     show_default=True,
     help="Where to build the demo; an earlier demo there is replaced.",
 )
-def demo(workdir: Path) -> None:
-    """Build a fresh log, append sample acts, publish tiles and verify them offline."""
-    run_log_demo(fresh_dir(workdir), echo=click.echo)
+@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True,
+              help="Serve the API on 127.0.0.1:PORT afterwards.")  # fmt: skip
+@click.option("--no-serve", is_flag=True, help="Stop after the replay and the offline check.")
+def demo(workdir: Path, port: int, no_serve: bool) -> None:
+    """Replay the January 2020 case on a simulated clock, check a receipt offline, serve the API."""
+    from depositary.cli.main import main as cli_main  # the very command we print
+
+    files, receivers = run_demo(fresh_dir(workdir), echo=click.echo)
+    try:
+        click.echo(
+            f"\nThe notice's exact bytes are in {files.entry} and its receipt in "
+            f"{files.receipt}. Check it offline, with nothing but the log's key:"
+        )
+        click.echo(f"  {files.check}")
+        if cli_main(files.check_argv()) != 0:
+            raise VerificationError("the demo's own receipt did not verify")
+        if not no_serve:
+            _serve(workdir, port)
+    finally:
+        for r in receivers.values():
+            r.close()
