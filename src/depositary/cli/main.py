@@ -28,6 +28,7 @@ from depositary.cli.commands.keygen import keygen
 from depositary.cli.commands.log import log
 from depositary.cli.commands.monitor import monitor
 from depositary.cli.commands.respond import ack, respond
+from depositary.cli.commands.serve import serve
 from depositary.cli.commands.status import status
 from depositary.cli.commands.submit import submit
 from depositary.cli.commands.verify import verify
@@ -68,7 +69,7 @@ def cli() -> None:
     """depositary: a neutral depositary for formal acts, on a verifiable log."""
 
 
-for command in (log, verify, demo, witness, monitor):
+for command in (log, verify, demo, witness, monitor, serve):
     cli.add_command(command)
 for command in (keygen, act, submit, inbox, ack, respond, status):
     cli.add_command(command)
