@@ -93,7 +93,6 @@ def show_submitted(
     out.print(f"  evidence appended with it at log indexes: {ev}")
     if entry_path is not None and vkey:
         out.print("  check it offline:")
-        out.print(
-            f"    depositary verify receipt --vkey '{vkey}' --entry {entry_path} {receipt_path}",
-            markup=False,
+        click.echo(  # plain, never wrapped: to copy and paste
+            f"    depositary verify receipt --vkey '{vkey}' --entry {entry_path} {receipt_path}"
         )

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from depositary.clock import SystemClock
-from depositary.demo.run import open_demo, run_demo, write_demo_keys
+from depositary.demo.run import WholeSecondClock, open_demo, run_demo, write_demo_keys
 from depositary.errors import ConfigError, VerificationError
+from depositary.service.instance import Instance
 
 MARKER = ".depositary-demo"
 
@@ -27,31 +27,48 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
+def _app(instance: Instance) -> tuple[object, bool]:
+    """The API app, with the pages mounted when the web package is there."""
+    from depositary.http.app import create_app
+
+    app = create_app(instance)
+    try:
+        from depositary.web.mount import mount_web
+    except ImportError:
+        return app, False
+    mount_web(app, instance)
+    return app, True
+
+
 def _serve(workdir: Path, port: int) -> None:
     try:
         import uvicorn
 
-        from depositary.http.app import create_app
-    except ImportError as e:  # the HTTP extra is missing
+        from depositary.http import app as _  # noqa: F401 - is the API there at all?
+    except ImportError as e:
         click.echo(f"the HTTP API is not available here ({e}); the demo's files remain")
         return
-    instance = open_demo(workdir, SystemClock())
-    instance.start_workers()
+    instance = open_demo(workdir, WholeSecondClock())
     base = f"http://127.0.0.1:{port}"
     keys = write_demo_keys(workdir)
+    app, pages = _app(instance)
+    instance.start_workers()
+    page_lines = (
+        f"  {base}/                      the pages\n  {base}/cases/iraq-2020\n" if pages else ""
+    )
     click.echo(
-        f"\nServing the API on {base} (Ctrl-C to stop). Open:\n"
+        f"\nServing on {base} (Ctrl-C to stop). Open:\n{page_lines}"
         f"  {base}/v1/cases/iraq-2020/status\n"
         f"  {base}/v1/cases/iraq-2020/status?as_of=2020-01-11\n"
         f"  {base}/v1/acts/iq-notice-2020-01-12\n"
         f"  {base}/log/checkpoint\n"
         f"  {base}/openapi.json\n"
-        f"or try the client (demo keys are in {keys}):\n"
+        f"or use the client (the demo holders' keys are in {keys}):\n"
         f"  depositary status iraq-2020 --as-of 2020-01-20 --server {base}\n"
         f"  depositary inbox --party ir --key {keys}/ir-foreign-minister.key --server {base}"
     )
     try:
-        uvicorn.run(create_app(instance), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
     finally:
         instance.close()
 
