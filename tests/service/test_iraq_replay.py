@@ -63,6 +63,12 @@ def test_the_case_replays_with_evidence_for_every_step(instance, clock, receiver
     assert all(k != "no_response_by_deadline" for k, _ in kinds(instance, "iq-pm-talks-2020-01-09"))
 
     status = dep.status(CASE_ID, END)
+    clocks = {(c.addressee, c.instrument) for c in status.acts["iq-notice-2020-01-12"].clocks}
+    assert clocks == {
+        ("us", "iq-request-2014"),
+        ("coalition", "iq-coalition-request-2014"),
+        ("ir", "iq-ir-advisers"),
+    }  # each force on its own legal basis only
     assert status.acts["iq-cor-resolution-2020-01-05"].inoperative is not None
     assert "wire-sanctions-threat-2020-01-05" in status.reported
     us = status.presences["us-in-iq"]

@@ -16,7 +16,7 @@ from depositary.acts import bodies as b
 from depositary.acts import calendars, schema
 from depositary.acts.clocks import Clock, LoggedAct, run_clock
 from depositary.acts.dates import ComputedDate
-from depositary.acts.instruments import Case
+from depositary.acts.instruments import Case, Instrument
 from depositary.acts.kinds import ActKind
 from depositary.acts.logindex import LogIndex, LogRecord
 from depositary.acts.presence_views import PresenceStatus, presence_status
@@ -58,6 +58,14 @@ class CaseStatus:
     reported: tuple[str, ...]  # reported statements, shown apart from formal acts
 
 
+def _concerns(basis: tuple[str, ...], party: str, instrument: Instrument) -> bool:
+    """Does a notice's target bind this addressee? Its named legal basis decides; failing
+    that, being a party to the instrument or its depositary."""
+    if basis:
+        return instrument.instrument_id in basis
+    return party in instrument.parties or instrument.depositary == party
+
+
 def _clocks(case: Case, ix: LogIndex, notice: LoggedAct, as_of: datetime) -> list[Clock]:
     act = notice.act
     body = act.body
@@ -82,6 +90,8 @@ def _clocks(case: Case, ix: LogIndex, notice: LoggedAct, as_of: datetime) -> lis
                 raise ValidationError(
                     f"notice {act.act_id} names unknown instrument {target.instrument}"
                 )
+            if not _concerns(addressee.legal_basis, addressee.party, instrument):
+                continue
             clocks.append(
                 run_clock(
                     notice=notice,
