@@ -18,10 +18,10 @@ class Clock(Protocol):
 
 
 class SystemClock:
-    """The machine's wall clock."""
+    """The machine's wall clock, in whole seconds: the unit of every recorded time."""
 
     def now(self) -> datetime:
-        return datetime.now(UTC)
+        return datetime.now(UTC).replace(microsecond=0)
 
 
 class ManualClock:

@@ -57,7 +57,7 @@ def test_the_server_refuses_a_key_that_does_not_speak_for_the_party(
     capsys: pytest.CaptureFixture[str], app_transport: object, keys: dict[str, Path]
 ) -> None:
     code, _, err = run(capsys, "inbox", "--party", "us", "--key", str(keys["ir-foreign-minister"]))
-    assert code == 1  # AuthorityError: a verification failure
+    assert code == 77  # AuthorityError: no authority
     assert "not signed by a key of us" in err
 
 

@@ -110,7 +110,7 @@ def test_the_whole_round_trip_from_draft_to_offline_check(
     assert code == 0, err
     assert out.startswith("ok: entry is in")
     code, _, err = run(capsys, "submit", str(envelope), "--case", CASE_ID)
-    assert code == 74
+    assert code == 73
     assert "already recorded" in err
 
 

@@ -8,7 +8,9 @@ Exit codes (one table, used by every command):
 2     usage error (from Click)
 65    malformed or invalid input (DecodeError, ValidationError)
 66    not found
+73    already recorded (a replayed act or request)
 74    storage failure
+77    no authority (the signer may not make this act)
 78    configuration error (bad directory, key file, setting)
 ====  ======================================================
 """
@@ -34,7 +36,9 @@ from depositary.cli.commands.submit import submit
 from depositary.cli.commands.verify import verify
 from depositary.cli.commands.witness import cosign, witness, witnesses
 from depositary.errors import (
+    AuthorityError,
     ConfigError,
+    ConflictError,
     CorruptionError,
     DecodeError,
     DepositaryError,
@@ -45,11 +49,13 @@ from depositary.errors import (
 )
 
 EXIT_CODES: tuple[tuple[type[DepositaryError], int], ...] = (
+    (AuthorityError, 77),
     (VerificationError, 1),
     (CorruptionError, 1),
     (DecodeError, 65),
     (ValidationError, 65),
     (NotFound, 66),
+    (ConflictError, 73),
     (StorageError, 74),
     (ConfigError, 78),
 )
@@ -69,9 +75,9 @@ def cli() -> None:
     """depositary: a neutral depositary for formal acts, on a verifiable log."""
 
 
-for command in (log, verify, demo, witness, monitor, serve):
-    cli.add_command(command)
-for command in (keygen, act, submit, inbox, ack, respond, status):
+COMMANDS = (log, verify, demo, witness, monitor, serve, keygen, act, submit, inbox, ack, respond,
+            status)  # fmt: skip
+for command in COMMANDS:
     cli.add_command(command)
 log.add_command(witnesses)
 log.add_command(cosign)
