@@ -15,9 +15,9 @@ from depositary.acts.envelope import sign_act
 from depositary.acts.instruments import Presence
 from depositary.acts.kinds import ActKind
 from depositary.demo.iraq2020 import REQUEST_2014, demo_signer
+from depositary.http.app import create_app
 from depositary.records.statements import CaseRecord
 from depositary.service.instance import Instance
-from depositary.web import mount_web
 from tests.web.live import demo_instance
 
 DRILL = "drill-2020"
@@ -129,14 +129,8 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Instance]:
 
 
 def web_app(inst: Instance) -> FastAPI:
-    app = FastAPI()
-
-    @app.get("/other")
-    def other() -> dict[str, str]:  # a route of the host app: not a page
-        return {"ok": "yes"}
-
-    mount_web(app, inst)
-    return app
+    """The app ``depositary serve`` runs: the JSON API with the pages mounted."""
+    return create_app(inst)
 
 
 @pytest.fixture(scope="session")

@@ -75,10 +75,12 @@ def test_every_page_renders_with_the_strict_csp_and_no_inline_code(client: TestC
         assert directive in CSP
 
 
-def test_the_host_apps_other_routes_keep_their_own_headers(client: TestClient) -> None:
-    r = client.get("/other")
-    assert r.json() == {"ok": "yes"}
-    assert "content-security-policy" not in r.headers
+def test_the_api_routes_keep_their_own_stricter_policy(client: TestClient) -> None:
+    r = client.get("/v1/log")
+    assert r.json()["origin"]
+    assert r.headers["content-security-policy"].startswith("default-src 'none'")
+    page = client.get("/")
+    assert "script-src 'self'" in page.headers["content-security-policy"]
 
 
 def test_case_page_shows_the_scenario(client: TestClient) -> None:

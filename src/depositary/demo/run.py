@@ -56,17 +56,6 @@ class DemoFiles:
         return shlex.split(self.check)[1:]
 
 
-class WholeSecondClock:
-    """The wall clock in whole seconds, as acts and evidence record time.
-
-    The service stamps evidence and derives status with its clock's reading, and
-    records refuse fractions of a second; ``SystemClock`` has microseconds.
-    """
-
-    def now(self) -> datetime:
-        return datetime.now(UTC).replace(microsecond=0)
-
-
 def settings_for(data_dir: Path) -> Settings:
     return Settings(data_dir=data_dir, origin=ORIGIN, batch_period=0.005,
                     delivery_attempts=3, delivery_backoff=600.0)  # fmt: skip

@@ -29,6 +29,7 @@ from depositary.http.limits import (
 )
 from depositary.http.routes import acts, attachments, cases, inbox, log, parties, status
 from depositary.service.instance import Instance
+from depositary.web.mount import mount_web
 
 ATTACHMENT_MAX = 16 << 20
 SECURITY_HEADERS = (
@@ -101,6 +102,7 @@ def create_app(instance: Instance, *, now: Callable[[], float] = time.monotonic)
     for module in (log, parties, cases, acts, inbox, attachments, status):
         app.include_router(module.router)
     app.openapi = _openapi(app)  # type: ignore[method-assign]
+    mount_web(app, instance)  # the pages' CSP is set inside, before the API's default
     app.add_middleware(
         BodyLimit,
         limit=settings.max_body_bytes,

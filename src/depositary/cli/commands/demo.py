@@ -7,9 +7,9 @@ from pathlib import Path
 
 import click
 
-from depositary.demo.run import WholeSecondClock, open_demo, run_demo, write_demo_keys
+from depositary.clock import SystemClock
+from depositary.demo.run import open_demo, run_demo, write_demo_keys
 from depositary.errors import ConfigError, VerificationError
-from depositary.service.instance import Instance
 
 MARKER = ".depositary-demo"
 
@@ -27,37 +27,21 @@ def fresh_dir(path: Path) -> Path:
     return path
 
 
-def _app(instance: Instance) -> tuple[object, bool]:
-    """The API app, with the pages mounted when the web package is there."""
+def _serve(workdir: Path, port: int) -> None:
+    import uvicorn
+
     from depositary.http.app import create_app
 
-    app = create_app(instance)
-    try:
-        from depositary.web.mount import mount_web
-    except ImportError:
-        return app, False
-    mount_web(app, instance)
-    return app, True
-
-
-def _serve(workdir: Path, port: int) -> None:
-    try:
-        import uvicorn
-
-        from depositary.http import app as _  # noqa: F401 - is the API there at all?
-    except ImportError as e:
-        click.echo(f"the HTTP API is not available here ({e}); the demo's files remain")
-        return
-    instance = open_demo(workdir, WholeSecondClock())
+    instance = open_demo(workdir, SystemClock())
     base = f"http://127.0.0.1:{port}"
     keys = write_demo_keys(workdir)
-    app, pages = _app(instance)
+    app = create_app(instance)
     instance.start_workers()
-    page_lines = (
-        f"  {base}/                      the pages\n  {base}/cases/iraq-2020\n" if pages else ""
-    )
     click.echo(
-        f"\nServing on {base} (Ctrl-C to stop). Open:\n{page_lines}"
+        f"\nServing on {base} (Ctrl-C to stop). Open:\n"
+        f"  {base}/                      the pages\n"
+        f"  {base}/cases/iraq-2020         the case, its timeline and each force's legal basis\n"
+        f"  {base}/acts/iq-notice-2020-01-12   the notice; verify it in your browser\n"
         f"  {base}/v1/cases/iraq-2020/status\n"
         f"  {base}/v1/cases/iraq-2020/status?as_of=2020-01-11\n"
         f"  {base}/v1/acts/iq-notice-2020-01-12\n"
@@ -68,7 +52,7 @@ def _serve(workdir: Path, port: int) -> None:
         f"  depositary inbox --party ir --key {keys}/ir-foreign-minister.key --server {base}"
     )
     try:
-        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")  # type: ignore[arg-type]
+        uvicorn.run(app, host="127.0.0.1", port=port, log_level="warning")
     finally:
         instance.close()
 
