@@ -30,6 +30,8 @@ class Settings:
     rate_per_key: float = 20.0  # submissions a second per signing key
     rate_burst: int = 100
     tiles_dir: str = ""  # optional: keep a tlog-tiles directory in step
+    tiles_url: str = ""  # optional: publish tiles to s3://bucket/prefix
+    s3_endpoint_url: str = ""  # any S3-compatible endpoint (default: AWS)
     delivery_attempts: int = 8
     delivery_backoff: float = 1.0  # seconds, doubled after each failure
     public_url: str = ""
@@ -43,6 +45,8 @@ class Settings:
             raise ConfigError("max_body_bytes must be at least 1024")
         if self.delivery_attempts < 1:
             raise ConfigError("delivery_attempts must be at least 1")
+        if self.tiles_url and not self.tiles_url.startswith("s3://"):
+            raise ConfigError(f"tiles_url must be an s3:// URL, got {self.tiles_url!r}")
 
     @property
     def database_url(self) -> str:

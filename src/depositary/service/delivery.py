@@ -4,7 +4,9 @@ The queue rows are derived from the log (each ``circulated`` evidence enqueues
 the addressee's endpoints), so they survive restarts. A worker claims a row
 by compare-and-swap before sending, so two workers never both deliver it; the
 receiver also gets an ``Idempotency-Key``. Success appends ``delivered``
-evidence; running out of attempts appends ``delivery_failed``.
+evidence; running out of attempts appends ``delivery_failed``; each is claimed
+once per endpoint in the transaction appending it, so workers in several
+processes never record it twice.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from depositary.clock import to_millis
 from depositary.errors import DepositaryError
 from depositary.records.delivery import IDEMPOTENCY_HEADER, delivery_body, sign_delivery
 from depositary.service.depositary import Depositary
-from depositary.storage.index import DeliveryRow
+from depositary.storage.index import DeliveryRow, Job
 
 LEASE_MS = 30_000
 TIMEOUT = 10.0
@@ -59,6 +61,10 @@ class DeliveryWorker:
             self._attempt(claimed)
         return tried
 
+    @staticmethod
+    def _job(row: DeliveryRow, kind: EvidenceKind) -> Job:
+        return Job(act_id=row.act_id, kind=kind.value, addressee=row.addressee, url=row.url)
+
     def _attempt(self, row: DeliveryRow) -> None:
         dep = self.depositary
         act = dep.act(row.act_id)
@@ -82,21 +88,24 @@ class DeliveryWorker:
             error = f"{e.__class__.__name__}: {e}"[:500]
         now = to_millis(dep.clock.now())
         if error is None:
+            # evidence first (once per endpoint, whoever records it), then the row: a
+            # crash in between re-sends (same Idempotency-Key) and records nothing twice
+            dep.record_evidence(
+                row.act_id, EvidenceKind.DELIVERED, addressee=row.addressee,
+                details={"endpoint": row.url, "status": str(status)},
+                once=self._job(row, EvidenceKind.DELIVERED),
+            )  # fmt: skip
             done = replace(row, state="delivered", last_error=None)
-            if dep.index.update_delivery(done, expect_attempts=row.attempts):
-                dep.record_evidence(
-                    row.act_id, EvidenceKind.DELIVERED, addressee=row.addressee,
-                    details={"endpoint": row.url, "status": str(status)},
-                )  # fmt: skip
+            dep.index.update_delivery(done, expect_attempts=row.attempts)
             return
         if row.attempts >= self.attempts:
+            dep.record_evidence(
+                row.act_id, EvidenceKind.DELIVERY_FAILED, addressee=row.addressee,
+                details={"endpoint": row.url, "error": error, "attempts": str(row.attempts)},
+                once=self._job(row, EvidenceKind.DELIVERY_FAILED),
+            )  # fmt: skip
             failed = replace(row, state="failed", last_error=error)
-            if dep.index.update_delivery(failed, expect_attempts=row.attempts):
-                dep.record_evidence(
-                    row.act_id, EvidenceKind.DELIVERY_FAILED, addressee=row.addressee,
-                    details={"endpoint": row.url, "error": error,
-                             "attempts": str(row.attempts)},
-                )  # fmt: skip
+            dep.index.update_delivery(failed, expect_attempts=row.attempts)
             return
         wait = int(self.backoff * 1000 * 2 ** (row.attempts - 1))
         retry = replace(row, next_at_ms=now + wait, last_error=error)

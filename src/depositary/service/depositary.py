@@ -11,10 +11,8 @@ log through the index.
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from depositary.acts.authority import authorise
@@ -33,7 +31,7 @@ from depositary.errors import (
     ValidationError,
 )
 from depositary.log.reader import LogView
-from depositary.log.sequencer import Appended, Sequencer
+from depositary.log.sequencer import Appended
 from depositary.merkle.hashing import leaf_hash
 from depositary.records.requests import open_request
 from depositary.records.statements import (
@@ -43,8 +41,21 @@ from depositary.records.statements import (
     Statement,
     sign_statement,
 )
+from depositary.service.appender import Appender
 from depositary.service.indexer import Indexer, from_millis, parse_entry
-from depositary.storage.index import ActRow, EvidenceRow, ServiceIndex
+from depositary.storage.index import (
+    ActRow,
+    Claim,
+    EvidenceRow,
+    Job,
+    JobDoneError,
+    NewChain,
+    NextLink,
+    ServiceIndex,
+    StaleLinkError,
+)
+
+LINK_ATTEMPTS = 50
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -86,30 +97,20 @@ class ActView:
     evidence: tuple[tuple[EvidenceRow, bytes], ...]
 
 
-@dataclass
-class _Locks:
-    guard: threading.Lock = field(default_factory=threading.Lock)
-    by_act: dict[str, threading.Lock] = field(default_factory=dict)
-
-    def for_act(self, act_id: str) -> threading.Lock:
-        with self.guard:
-            return self.by_act.setdefault(act_id, threading.Lock())
-
-
 class Depositary:
     """The service layer; HTTP, the CLI and the demo all go through it."""
 
     def __init__(
         self,
         *,
-        sequencer: Sequencer,
+        appender: Appender,
         view: LogView,
         index: ServiceIndex,
         key: Signer,
         clock: Clock,
         policy: Policy | None = None,
     ) -> None:
-        self.sequencer = sequencer
+        self.appender = appender
         self.view = view
         self.index = index
         self.key = key
@@ -119,8 +120,6 @@ class Depositary:
             view=view, index=index, depositary_key=key.public_key,
             now_ms=lambda: to_millis(clock.now()),
         )  # fmt: skip
-        self._submit_lock = threading.Lock()
-        self._locks = _Locks()
         self.indexer.catch_up()
 
     # -- appending -----------------------------------------------------------
@@ -128,8 +127,9 @@ class Depositary:
     def _statement(self, body: Admission | CaseRecord | EvidenceRecord, at: datetime) -> bytes:
         return sign_statement(Statement(issued_at=at, body=body), self.key).to_bytes()
 
-    def _finish(self, futures: Sequence[Future[Appended]]) -> list[Appended]:
-        done = [f.result() for f in futures]
+    def _append(self, entries: Sequence[bytes], claims: Sequence[Claim] = ()) -> list[Appended]:
+        """Append atomically with ``claims`` (see ``appender``), then bring the index up."""
+        done = self.appender.append(entries, claims)
         self.indexer.catch_up()
         return done
 
@@ -142,10 +142,8 @@ class Depositary:
 
     def admit(self, admission: Admission) -> Recorded:
         """Admit a party (or update its keys and endpoints); the operator's act."""
-        with self._submit_lock:
-            data = self._statement(admission, self.clock.now())
-            fut = self.sequencer.submit(data)
-        return self._recorded(self._finish([fut])[0])
+        data = self._statement(admission, self.clock.now())
+        return self._recorded(self._append([data])[0])
 
     def register_case(self, record: CaseRecord) -> Recorded:
         """Register a case: its parties, instruments and presences."""
@@ -153,9 +151,8 @@ class Depositary:
         unknown = [p for p in record.parties if p not in roster.parties]
         if unknown:
             raise ValidationError(f"case names parties not admitted: {', '.join(unknown)}")
-        with self._submit_lock:
-            fut = self.sequencer.submit(self._statement(record, self.clock.now()))
-        return self._recorded(self._finish([fut])[0])
+        data = self._statement(record, self.clock.now())
+        return self._recorded(self._append([data])[0])
 
     def case_record(self, case_id: str) -> CaseRecord:
         text = self.index.case(case_id)
@@ -181,58 +178,56 @@ class Depositary:
             if p not in roster.parties:
                 raise ValidationError(f"act names {p!r}, a party not admitted to the depositary")
         leaf = leaf_hash(data)
-        with self._submit_lock:
-            now = self.clock.now()
-            existing = self.index.act(act.act_id)
-            if existing is not None:
-                raise ConflictError(
-                    f"act {act.act_id} is already recorded at log index {existing.idx}: "
-                    "a replayed or reused act id is refused"
-                )
-            if act.made_at < now - self.policy.max_claimed_age:
-                raise ValidationError(
-                    f"act claims to be made at {act.made_at.isoformat()}, more than "
-                    f"{self.policy.max_claimed_age} before the depositary received it"
-                )
-            if act.made_at > now + self.policy.max_claimed_ahead:
-                raise ValidationError(
-                    f"act claims to be made at {act.made_at.isoformat()}, in the future"
-                )
-            denied: AuthorityError | None = None
-            try:
-                authorise(envelope, roster, now)
-            except AuthorityError as e:
-                if not any(s.public_key in roster.keys for s in envelope.signatures):
-                    raise
-                denied = e
-                ev = EvidenceRecord(
+        now = self.clock.now()
+        existing = self.index.act(act.act_id)
+        if existing is not None:
+            raise ConflictError(
+                f"act {act.act_id} is already recorded at log index {existing.idx}: "
+                "a replayed or reused act id is refused"
+            )
+        if act.made_at < now - self.policy.max_claimed_age:
+            raise ValidationError(
+                f"act claims to be made at {act.made_at.isoformat()}, more than "
+                f"{self.policy.max_claimed_age} before the depositary received it"
+            )
+        if act.made_at > now + self.policy.max_claimed_ahead:
+            raise ValidationError(
+                f"act claims to be made at {act.made_at.isoformat()}, in the future"
+            )
+        denied: AuthorityError | None = None
+        try:
+            authorise(envelope, roster, now)
+        except AuthorityError as e:
+            if not any(s.public_key in roster.keys for s in envelope.signatures):
+                raise
+            denied = e
+            ev = EvidenceRecord(
+                act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
+                kind=EvidenceKind.REJECTED, at=now, case_id=case_id,
+                details={"reason": e.reason, "message": str(e)[:2000]},
+            )  # fmt: skip
+            entries = [data, self._statement(ev, now)]
+        else:
+            chain = [
+                EvidenceRecord(
                     act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
-                    kind=EvidenceKind.REJECTED, at=now, case_id=case_id,
-                    details={"reason": e.reason, "message": str(e)[:2000]},
+                    kind=EvidenceKind.SUBMITTED, at=now, case_id=case_id,
+                    details={"signers": ",".join(sorted(
+                        roster.keys[s.public_key].holder for s in envelope.signatures))},
+                )
+            ]  # fmt: skip
+            entries = [data, self._statement(chain[0], now)]
+            for a in act.addressees:
+                prev = leaf_hash(entries[-1]).hex()
+                ev = EvidenceRecord(
+                    act_id=act.act_id, act_hash=leaf.hex(), prev=prev,
+                    kind=EvidenceKind.CIRCULATED, at=now, addressee=a.party,
                 )  # fmt: skip
-                futs = [
-                    self.sequencer.submit(data),
-                    self.sequencer.submit(self._statement(ev, now)),
-                ]
-            else:
-                chain = [
-                    EvidenceRecord(
-                        act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
-                        kind=EvidenceKind.SUBMITTED, at=now, case_id=case_id,
-                        details={"signers": ",".join(sorted(
-                            roster.keys[s.public_key].holder for s in envelope.signatures))},
-                    )
-                ]  # fmt: skip
-                entries = [data, self._statement(chain[0], now)]
-                for a in act.addressees:
-                    prev = leaf_hash(entries[-1]).hex()
-                    ev = EvidenceRecord(
-                        act_id=act.act_id, act_hash=leaf.hex(), prev=prev,
-                        kind=EvidenceKind.CIRCULATED, at=now, addressee=a.party,
-                    )  # fmt: skip
-                    entries.append(self._statement(ev, now))
-                futs = [self.sequencer.submit(e) for e in entries]
-        done = self._finish(futs)
+                entries.append(self._statement(ev, now))
+        # the act id is claimed in the transaction appending it: of two processes
+        # submitting the same act at once, exactly one records it
+        claim = NewChain(act_id=act.act_id, head=leaf_hash(entries[-1]), at_ms=to_millis(now))
+        done = self._append(entries, [claim])
         if denied is not None:
             raise AuthorityError(
                 denied.reason,
@@ -255,20 +250,48 @@ class Depositary:
         *,
         addressee: str | None = None,
         details: Mapping[str, str] | None = None,
-    ) -> int:
-        """Append the next link of an act's evidence chain; return its log index."""
-        with self._locks.for_act(act_id):
+        once: Job | None = None,
+    ) -> int | None:
+        """Append the next link of an act's evidence chain; return its log index.
+
+        The link is claimed by compare-and-swap of the chain's head in the
+        transaction appending it, so chains never fork, whichever processes
+        append to them; a lost race re-reads the head and tries again. With
+        ``once``, the evidence is recorded at most once: None when it already is.
+
+        Raises:
+            NotFound: no such act.
+            ConflictError: the chain kept moving (very busy act).
+        """
+        for _ in range(LINK_ATTEMPTS):
             row = self.index.act(act_id)
             if row is None:
-                raise NotFound(f"no act {act_id!r}")
-            with self._submit_lock:
-                now = self.clock.now()
-                ev = EvidenceRecord(
-                    act_id=act_id, act_hash=row.leaf_hash.hex(), prev=row.last_evidence.hex(),
-                    kind=kind, at=now, addressee=addressee, details=dict(details or {}),
-                )  # fmt: skip
-                fut = self.sequencer.submit(self._statement(ev, now))
-            return self._finish([fut])[0].index
+                self.indexer.catch_up()  # recorded by another process, not yet indexed here
+                row = self.index.act(act_id)
+                if row is None:
+                    raise NotFound(f"no act {act_id!r}")
+            head, head_ms = self.index.chain_head(act_id) or (
+                row.last_evidence,
+                row.received_at_ms or 0,
+            )
+            now = max(self.clock.now(), from_millis(head_ms))  # a chain's times never go back
+            ev = EvidenceRecord(
+                act_id=act_id, act_hash=row.leaf_hash.hex(), prev=head.hex(),
+                kind=kind, at=now, addressee=addressee, details=dict(details or {}),
+            )  # fmt: skip
+            data = self._statement(ev, now)
+            claims: list[Claim] = [
+                NextLink(act_id=act_id, prev=head, head=leaf_hash(data), at_ms=to_millis(now))
+            ]
+            if once is not None:
+                claims.append(once)
+            try:
+                return self._append([data], claims)[0].index
+            except JobDoneError:
+                return None
+            except StaleLinkError:
+                self.indexer.catch_up()
+        raise ConflictError(f"the evidence chain of {act_id} kept moving; try again")
 
     # -- reading ---------------------------------------------------------------
 
@@ -336,7 +359,9 @@ class Depositary:
                 for e in self.index.evidence(r.act_id)
             )
             if not seen:
-                self.record_evidence(r.act_id, EvidenceKind.RETRIEVED, addressee=req.party)
+                retrieved = EvidenceKind.RETRIEVED
+                once = Job(act_id=r.act_id, kind=retrieved.value, addressee=req.party)
+                self.record_evidence(r.act_id, retrieved, addressee=req.party, once=once)
         return [self.act(r.act_id) for r in rows]
 
     def records(self, case_id: str) -> list[LoggedAct | Evidence]:

@@ -3,7 +3,10 @@
 The log is the truth; the index is derived. ``catch_up`` applies every entry
 from where the index stopped to the log's latest checkpoint, in one index
 transaction per chunk, so a crash between the log and the index only means
-the next catch-up re-applies (idempotently) what was missed.
+the next catch-up re-applies (idempotently) what was missed. Any process may
+catch up: each chunk re-reads ``indexed_size`` inside its transaction (under
+the writer lock) and applies only what is still missing. The roster is cached
+per process, keyed by the log index of the last entry that changed it.
 """
 
 from __future__ import annotations
@@ -41,6 +44,8 @@ ROSTER_KINDS = frozenset(
     {ActKind.FULL_POWERS, ActKind.KEY_ROTATION, ActKind.KEY_REVOCATION,
      ActKind.DELEGATION_REVOCATION}
 )  # fmt: skip
+
+ROSTER_VALUES = frozenset(k.value for k in ROSTER_KINDS)
 
 Entry = Envelope | Statement
 
@@ -83,6 +88,7 @@ class Indexer:
         self._now_ms = now_ms
         self._lock = threading.Lock()
         self._roster: Roster | None = None
+        self._roster_at = -1
         self._admissions: dict[str, Admission] = {}
 
     def catch_up(self) -> int:
@@ -95,10 +101,14 @@ class Indexer:
                 end = min(size, done + CHUNK)
                 entries = self.view.entries(done, end)
                 with self.index.batch() as conn:
-                    for i, data in enumerate(entries, start=done):
+                    # another process may have indexed some of it meanwhile: never apply
+                    # an entry twice out of order, never move indexed_size back
+                    now = self.index.indexed_size(conn)
+                    for i, data in enumerate(entries[max(0, now - done) :], start=max(now, done)):
                         self._apply(conn, i, data)
-                    self.index.set_indexed_size(conn, end)
-                done = end
+                    if end > now:
+                        self.index.set_indexed_size(conn, end)
+                done = max(end, now)
             return done
 
     def _apply(self, conn: sa.Connection, idx: int, data: bytes) -> None:
@@ -118,12 +128,12 @@ class Indexer:
             )  # fmt: skip
             self.index.put_act(conn, row, parties, search_text(act))
             if act.kind in ROSTER_KINDS:
-                self._roster = None
+                self.index.set_roster_at(conn, idx)
             return
         body = entry.body
         if isinstance(body, Admission):
             self.index.put_party(conn, body.party.party_id, idx, json.dumps(body.to_dict()))
-            self._roster = None
+            self.index.set_roster_at(conn, idx)
         elif isinstance(body, CaseRecord):
             self.index.put_case(conn, body.case_id, idx, json.dumps(body.to_dict()))
         elif isinstance(body, EvidenceRecord):
@@ -142,6 +152,8 @@ class Indexer:
             at_ms=to_millis(ev.at),
         )  # fmt: skip
         self.index.put_evidence(conn, row, leaf, case_id=ev.case_id, authorised=decided)
+        if decided and self.index.act_kind(conn, ev.act_id) in ROSTER_VALUES:
+            self.index.set_roster_at(conn, idx)
         if ev.kind is EvidenceKind.CIRCULATED and ev.addressee is not None:
             admission = self.admissions().get(ev.addressee)
             urls = admission.endpoints if admission is not None else ()
@@ -160,8 +172,9 @@ class Indexer:
 
     def roster(self) -> Roster:
         """Parties and keys as admitted, then changed by authorised key and powers acts."""
+        version = self.index.roster_at()  # any process may have changed it
         with self._lock:
-            if self._roster is not None:
+            if self._roster is not None and self._roster_at == version:
                 return self._roster
         admissions = self.admissions()
         roster = Roster.build(
@@ -180,7 +193,7 @@ class Indexer:
             except DepositaryError:
                 continue  # it was accepted against an earlier roster; the log shows why
         with self._lock:
-            self._roster = roster
+            self._roster, self._roster_at = roster, version
         return roster
 
     def case(self, record: CaseRecord) -> Case:

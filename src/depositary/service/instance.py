@@ -20,8 +20,10 @@ from depositary.encoding.note import Ed25519Verifier, NoteSigner
 from depositary.errors import ConfigError, DecodeError, ValidationError
 from depositary.log.reader import LogView
 from depositary.log.sequencer import Sequencer
+from depositary.service.appender import Appender, ClaimingStore
 from depositary.service.delivery import DeliveryWorker
 from depositary.service.depositary import Depositary, Policy
+from depositary.service.publishing import Publisher, targets
 from depositary.service.scheduler import Scheduler
 from depositary.storage import open_store
 from depositary.storage.index import ServiceIndex
@@ -62,20 +64,25 @@ class Instance:
     settings: Settings
     store: SQLStore
     sequencer: Sequencer
+    appender: Appender
     view: LogView
     depositary: Depositary
     delivery: DeliveryWorker
     scheduler: Scheduler
+    publisher: Publisher
     log_verifier: Ed25519Verifier
 
     def start_workers(self) -> None:
+        self.publisher.start()
         self.delivery.start()
         self.scheduler.start()
 
     def close(self) -> None:
         self.scheduler.close()
         self.delivery.close()
+        self.appender.close()
         self.sequencer.close()
+        self.publisher.close()
         self.store.close()
 
 
@@ -97,19 +104,24 @@ def open_instance(settings: Settings, *, clock: Clock | None = None) -> Instance
     store = open_store(settings.database_url)
     if not isinstance(store, SQLStore):
         raise ConfigError("the depositary needs a SQL store (sqlite:/// or postgresql://)")
+    index = ServiceIndex(store)
+    claiming = ClaimingStore(store, index)
     sequencer = Sequencer(
-        store=store, signer=log_signer, clock=clock, period=settings.batch_period
+        store=claiming, signer=log_signer, clock=clock, period=settings.batch_period
     ).start()
     view = LogView(store)
     sequencer.watch(view.committed)
+    publisher = Publisher(view, targets(settings))
+    sequencer.watch(publisher.committed)
+    appender = Appender(sequencer=sequencer, store=claiming, period=settings.batch_period)
     depositary = Depositary(
-        sequencer=sequencer, view=view, index=ServiceIndex(store), key=key, clock=clock,
-        policy=Policy(),
+        appender=appender, view=view, index=index, key=key, clock=clock, policy=Policy(),
     )  # fmt: skip
     delivery = DeliveryWorker(
         depositary, attempts=settings.delivery_attempts, backoff=settings.delivery_backoff
     )
     return Instance(
-        settings=settings, store=store, sequencer=sequencer, view=view, depositary=depositary,
-        delivery=delivery, scheduler=Scheduler(depositary), log_verifier=log_signer.verifier(),
+        settings=settings, store=store, sequencer=sequencer, appender=appender, view=view,
+        depositary=depositary, delivery=delivery, scheduler=Scheduler(depositary),
+        publisher=publisher, log_verifier=log_signer.verifier(),
     )  # fmt: skip

@@ -5,6 +5,10 @@ status of every case as of the clock's now, and records what has come due and
 is not yet evidenced: a deadline passed without a response, or an act deemed
 received under its rule. A depositary that was down records all of it at the
 first tick after it comes back (the evidence names the moment it was due).
+
+Every process may tick: each piece of evidence is claimed (act, kind,
+addressee) in the transaction that appends it, so two schedulers ticking at
+once record it once (see ``appender``).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import threading
 from depositary.acts.receipt_rules import EvidenceKind
 from depositary.errors import DepositaryError
 from depositary.service.depositary import Depositary
+from depositary.storage.index import Job
 
 ACTUAL_ROUTES = frozenset({"actual receipt", "recorded as deemed received"})
 
@@ -43,28 +48,28 @@ class Scheduler:
             status = dep.status(case_id, now)
             for act in status.acts.values():
                 for d in act.deadlines:
-                    if d.overdue and not self._evidenced(
-                        act.act_id, EvidenceKind.NO_RESPONSE_BY_DEADLINE, d.party
-                    ):
-                        recorded.append(
-                            dep.record_evidence(
-                                act.act_id, EvidenceKind.NO_RESPONSE_BY_DEADLINE,
-                                addressee=d.party,
-                                details={"deadline": d.name, "due": str(d.due.on),
-                                         "rule": d.due.rule},
-                            )
+                    kind = EvidenceKind.NO_RESPONSE_BY_DEADLINE
+                    if d.overdue and not self._evidenced(act.act_id, kind, d.party):
+                        idx = dep.record_evidence(
+                            act.act_id, kind, addressee=d.party,
+                            details={"deadline": d.name, "due": str(d.due.on), "rule": d.due.rule},
+                            once=Job(act_id=act.act_id, kind=kind.value, addressee=d.party),
                         )  # fmt: skip
+                        if idx is not None:
+                            recorded.append(idx)
                 for c in act.clocks:
                     r = c.receipt
                     if r is None or r.route in ACTUAL_ROUTES or r.at > now:
                         continue
-                    if not self._evidenced(act.act_id, EvidenceKind.DEEMED_RECEIVED, c.addressee):
-                        recorded.append(
-                            dep.record_evidence(
-                                act.act_id, EvidenceKind.DEEMED_RECEIVED, addressee=c.addressee,
-                                details={"rule": r.route, "deemed_at": r.at.isoformat()},
-                            )
+                    kind = EvidenceKind.DEEMED_RECEIVED
+                    if not self._evidenced(act.act_id, kind, c.addressee):
+                        idx = dep.record_evidence(
+                            act.act_id, kind, addressee=c.addressee,
+                            details={"rule": r.route, "deemed_at": r.at.isoformat()},
+                            once=Job(act_id=act.act_id, kind=kind.value, addressee=c.addressee),
                         )  # fmt: skip
+                        if idx is not None:
+                            recorded.append(idx)
         return recorded
 
     def start(self) -> Scheduler:

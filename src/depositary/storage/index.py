@@ -20,6 +20,7 @@ from depositary.storage.sql import SQLStore
 
 T = TypeVar("T")
 INDEXED_SIZE = "svc.indexed_size"
+ROSTER_AT = "svc.roster_at"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -53,6 +54,50 @@ class DeliveryRow:
     attempts: int
     next_at_ms: int
     last_error: str | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NewChain:
+    """Claim: the act is recorded now, its evidence chain ending at ``head``."""
+
+    act_id: str
+    head: bytes
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class NextLink:
+    """Claim: the act's chain moves from ``prev`` to ``head`` (compare-and-swap)."""
+
+    act_id: str
+    prev: bytes
+    head: bytes
+    at_ms: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Job:
+    """Claim: a one-time piece of evidence (a deadline passed, a delivery made)."""
+
+    act_id: str
+    kind: str
+    addressee: str = ""
+    url: str = ""
+
+
+Claim = NewChain | NextLink | Job
+
+
+class ActIdTakenError(ConflictError):
+    """The act id is already recorded, or being recorded by another submission."""
+
+
+class StaleLinkError(ConflictError):
+    """The act's chain moved on since its head was read: read it again and retry."""
+
+
+class JobDoneError(ConflictError):
+    """The one-time evidence is already recorded."""
 
 
 def _act(row: Any) -> ActRow:
@@ -93,16 +138,27 @@ class ServiceIndex:
 
     # -- progress -----------------------------------------------------------
 
-    def indexed_size(self) -> int:
+    def _meta_int(self, key: str, conn: sa.Connection | None = None) -> int:
         m = schema.meta
-        q = sa.select(m.c.value).where(m.c.key == INDEXED_SIZE)
-        value = self._run(lambda c: c.execute(q).scalar())
+        q = sa.select(m.c.value).where(m.c.key == key)
+        value = conn.execute(q).scalar() if conn else self._run(lambda c: c.execute(q).scalar())
         return 0 if value is None else int(value)
+
+    def indexed_size(self, conn: sa.Connection | None = None) -> int:
+        """How far the index has got (read inside ``conn``'s transaction when given)."""
+        return self._meta_int(INDEXED_SIZE, conn)
 
     def set_indexed_size(self, conn: sa.Connection, size: int) -> None:
         conn.execute(
             self._upsert(schema.meta, ["value"]), [{"key": INDEXED_SIZE, "value": str(size)}]
         )
+
+    def roster_at(self) -> int:
+        """The log index of the last entry that changed the roster (a cache key)."""
+        return self._meta_int(ROSTER_AT)
+
+    def set_roster_at(self, conn: sa.Connection, idx: int) -> None:
+        conn.execute(self._upsert(schema.meta, ["value"]), [{"key": ROSTER_AT, "value": str(idx)}])
 
     # -- writes inside a batch ---------------------------------------------
 
@@ -154,7 +210,56 @@ class ServiceIndex:
             values.update(received_at_ms=ev.at_ms, authorised=authorised, case_id=case_id)
         conn.execute(sa.update(a).where(a.c.act_id == ev.act_id).values(**values))
 
+    # -- claims, inside the log's own write transaction -----------------------------
+
+    def chain_head(self, act_id: str) -> tuple[bytes, int] | None:
+        """(leaf hash, time in ms) of the last link of an act's chain, as claimed."""
+        t = schema.svc_chains
+        q = sa.select(t.c.head, t.c.at_ms).where(t.c.act_id == act_id)
+        row = self._run(lambda c: c.execute(q).first())
+        return None if row is None else (bytes(row.head), row.at_ms)
+
+    def apply_claims(self, conn: sa.Connection, claims: Sequence[Claim], log_size: int) -> None:
+        """Check and record ``claims`` in the transaction appending their entries.
+
+        The caller holds the store's writer lock, so nothing else writes between
+        the checks and the writes; the claims commit or roll back with the entries.
+
+        Raises:
+            ActIdTakenError, StaleLinkError, JobDoneError: a claim lost (nothing is written).
+        """
+        ch, a = schema.svc_chains, schema.svc_acts
+        for c in claims:
+            if isinstance(c, Job):
+                row = {"act_id": c.act_id, "kind": c.kind, "addressee": c.addressee, "url": c.url}
+                if conn.execute(self._upsert(schema.svc_jobs, []), [row]).rowcount != 1:
+                    raise JobDoneError(f"{c.kind} of {c.act_id} is already recorded")
+            elif isinstance(c, NewChain):
+                taken = conn.execute(sa.select(ch.c.act_id).where(ch.c.act_id == c.act_id)).first()
+                if taken or conn.execute(sa.select(a.c.idx).where(a.c.act_id == c.act_id)).first():
+                    raise ActIdTakenError(
+                        f"act {c.act_id} is already recorded (or being recorded): "
+                        "a replayed or reused act id is refused"
+                    )
+                conn.execute(sa.insert(ch).values(act_id=c.act_id, head=c.head, at_ms=c.at_ms))
+            else:
+                moved = sa.update(ch).where(ch.c.act_id == c.act_id, ch.c.head == c.prev)
+                if conn.execute(moved.values(head=c.head, at_ms=c.at_ms)).rowcount == 1:
+                    continue
+                if conn.execute(sa.select(ch.c.act_id).where(ch.c.act_id == c.act_id)).first():
+                    raise StaleLinkError(f"the evidence chain of {c.act_id} moved on")
+                # an act recorded before chains were claimed: the index must be complete
+                last = conn.execute(sa.select(a.c.last_evidence).where(a.c.act_id == c.act_id))
+                head = last.scalar()
+                if self.indexed_size(conn) < log_size or head is None or bytes(head) != c.prev:
+                    raise StaleLinkError(f"the evidence chain of {c.act_id} is not yet indexed")
+                conn.execute(sa.insert(ch).values(act_id=c.act_id, head=c.head, at_ms=c.at_ms))
+
     # -- reads ----------------------------------------------------------------
+
+    def act_kind(self, conn: sa.Connection, act_id: str) -> str | None:
+        a = schema.svc_acts
+        return conn.execute(sa.select(a.c.kind).where(a.c.act_id == act_id)).scalar()
 
     def parties(self) -> list[tuple[str, int, str]]:
         p = schema.svc_parties

@@ -135,3 +135,22 @@ svc_attachments = sa.Table(
     sa.Column("media_type", sa.String(100), nullable=False),
     sa.Column("data", sa.LargeBinary, nullable=False),
 )
+
+# -- claims: written in the same transaction as the log entries that realise them ----------
+
+svc_chains = sa.Table(
+    "svc_chains",
+    metadata,
+    sa.Column("act_id", sa.String(128), primary_key=True),
+    sa.Column("head", sa.LargeBinary(32), nullable=False),
+    sa.Column("at_ms", sa.BigInteger, nullable=False),
+)
+
+svc_jobs = sa.Table(
+    "svc_jobs",
+    metadata,
+    sa.Column("act_id", sa.String(128), primary_key=True),
+    sa.Column("kind", sa.String(64), primary_key=True),
+    sa.Column("addressee", sa.String(128), primary_key=True),
+    sa.Column("url", sa.String(2000), primary_key=True),
+)
