@@ -232,7 +232,8 @@ class ServiceIndex:
         for c in claims:
             if isinstance(c, Job):
                 row = {"act_id": c.act_id, "kind": c.kind, "addressee": c.addressee, "url": c.url}
-                if conn.execute(self._upsert(schema.svc_jobs, []), [row]).rowcount != 1:
+                new = self._upsert(schema.svc_jobs, []).values(**row)  # rowcount is -1 on psycopg
+                if conn.execute(new.returning(schema.svc_jobs.c.act_id)).first() is None:
                     raise JobDoneError(f"{c.kind} of {c.act_id} is already recorded")
             elif isinstance(c, NewChain):
                 taken = conn.execute(sa.select(ch.c.act_id).where(ch.c.act_id == c.act_id)).first()
