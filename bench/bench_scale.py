@@ -1,0 +1,139 @@
+"""Acts accepted with receipts per second, and receipt latency, with 1, 2 and 4 API processes.
+
+Each configuration gets a fresh database (one PostgreSQL database, or one
+SQLite file for the single-process baseline), the demo parties and case, and
+``tests.scale.server`` processes on loopback (the app ``depositary serve``
+runs, workers off so only submissions load the log). A separate load process
+(asyncio + httpx2) signs its acts first, then keeps ``--concurrency``
+submissions in flight, spread round robin over the API processes, and times
+each from send to the 201 carrying the receipt. A sample of receipts is
+verified afterwards. The table goes to stdout, progress to stderr.
+
+    .venv/bin/python bench/bench_scale.py            # ~2 min on 2 cores
+    .venv/bin/python bench/bench_scale.py --quick    # seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import multiprocessing
+import statistics
+import sys
+import tempfile
+import time
+from contextlib import ExitStack
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx2  # noqa: E402
+from tests import pg_cluster  # noqa: E402
+from tests.scale.checks import log_verifier  # noqa: E402
+from tests.scale.cluster import CASE_ACTS, Cluster, admit_all, talks_acts  # noqa: E402
+
+from depositary.encoding.tlog_proof import verify_tlog_proof  # noqa: E402
+
+
+def _load(urls: list[str], tag: str, count: int, concurrency: int, out: str) -> None:
+    """The load process: sign ``count`` acts, submit them, write timings to ``out``."""
+    acts = talks_acts(tag, count)
+
+    async def run() -> dict[str, object]:
+        limits = httpx2.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+        clients = [httpx2.AsyncClient(base_url=u, timeout=120.0, limits=limits) for u in urls]
+        queue = list(enumerate(acts))
+        latencies: list[float] = []
+        failures = 0
+        receipts: list[tuple[str, str]] = []
+
+        async def worker() -> None:
+            nonlocal failures
+            while queue:
+                n, (_, data) = queue.pop()
+                t = time.perf_counter()
+                r = await clients[n % len(clients)].post(CASE_ACTS, content=data)
+                if r.status_code != 201:
+                    failures += 1
+                    continue
+                latencies.append(time.perf_counter() - t)
+                if n % 25 == 0:
+                    receipts.append((r.json()["receipt"], data.decode()))
+
+        start = time.perf_counter()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        elapsed = time.perf_counter() - start
+        for c in clients:
+            await c.aclose()
+        return {"latencies": latencies, "failures": failures, "elapsed": elapsed,
+                "receipts": receipts}  # fmt: skip
+
+    Path(out).write_text(json.dumps(asyncio.run(run())), encoding="utf-8")
+
+
+def measure(
+    tmp: Path, store_url: str, processes: int, count: int, concurrency: int, period: float
+) -> dict[str, float]:
+    with Cluster(tmp, store_url, batch_period=str(period)) as cluster:
+        servers = [cluster.start(f"api{i}", SCALE_WORKERS="0") for i in range(processes)]
+        cluster.wait_ready()
+        admit_all(servers[0].url)
+        out = tmp / "load.json"
+        ctx = multiprocessing.get_context("spawn")
+        p = ctx.Process(target=_load, args=([s.url for s in servers], tmp.name, count,
+                                            concurrency, str(out)))  # fmt: skip
+        p.start()
+        p.join()
+        assert p.exitcode == 0, "the load process failed"
+        got = json.loads(out.read_text(encoding="utf-8"))
+        verifier = log_verifier(cluster.data_dir)
+        for receipt, entry in got["receipts"]:
+            verify_tlog_proof(receipt.encode(), entry=entry.encode(), log_verifier=verifier)
+    lat = sorted(got["latencies"])
+    assert not got["failures"], f"{got['failures']} submissions failed"
+    return {
+        "per_s": len(lat) / got["elapsed"],
+        "p50": statistics.median(lat) * 1000,
+        "p99": lat[min(len(lat) - 1, int(len(lat) * 0.99))] * 1000,
+        "acts": len(lat),
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--acts", type=int, default=1500, help="acts per configuration")
+    ap.add_argument("--concurrency", type=int, default=64)
+    ap.add_argument("--period", type=float, default=0.02, help="batch period, seconds")
+    args = ap.parse_args()
+    count = 60 if args.quick else args.acts
+    configs = [("sqlite", 1), ("postgres", 1), ("postgres", 2), ("postgres", 4)]
+    results: dict[tuple[str, int], dict[str, float]] = {}
+    with ExitStack() as stack:
+        work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-scale-")))
+        server = pg_cluster.os.environ.get(pg_cluster.ENV_URL) or stack.enter_context(
+            pg_cluster.own_cluster()
+        )
+        for kind, n in configs:
+            tmp = work / f"{kind}-{n}"
+            tmp.mkdir()
+            print(f"{kind} x{n}: {count} acts, {args.concurrency} in flight", file=sys.stderr)
+            if kind == "sqlite":
+                url = f"sqlite:///{tmp / 'depositary.sqlite'}"
+                results[(kind, n)] = measure(tmp, url, n, count, args.concurrency, args.period)
+            else:
+                with pg_cluster.fresh_database(server) as url:
+                    results[(kind, n)] = measure(tmp, url, n, count, args.concurrency, args.period)
+    base = results[("sqlite", 1)]["per_s"]
+    pg1 = results[("postgres", 1)]["per_s"]
+    print("| store | API processes | acts/s | vs SQLite x1 | vs PostgreSQL x1 | p50 ms | p99 ms |")
+    print("|---|---|---|---|---|---|---|")
+    for (kind, n), r in results.items():
+        print(f"| {kind} | {n} | {r['per_s']:.0f} | {r['per_s'] / base:.2f} | "
+              f"{r['per_s'] / pg1:.2f} | {r['p50']:.0f} | {r['p99']:.0f} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
