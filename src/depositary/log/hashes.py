@@ -9,12 +9,13 @@ Full tiles never change; a partial tile is re-read when a wider one is needed.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 
 from depositary.errors import CorruptionError, NotFound
-from depositary.merkle.hashing import HASH_SIZE, node_hash
+from depositary.merkle.hashing import HASH_SIZE
 from depositary.storage.base import LogReader, TileKey
 
 TILE_HEIGHT = 8
@@ -25,10 +26,12 @@ def expand_tile(data: bytes) -> list[list[bytes]]:
     """Return ``levels[h][p]``: every complete node of a tile, by height in the tile."""
     if len(data) % HASH_SIZE or len(data) > TILE_WIDTH * HASH_SIZE:
         raise CorruptionError(f"a hash tile of {len(data)} bytes is not a whole number of hashes")
+    sha = hashlib.sha256
     level = [data[i : i + HASH_SIZE] for i in range(0, len(data), HASH_SIZE)]
     levels = [level]
     while len(level) > 1:
-        level = [node_hash(level[i], level[i + 1]) for i in range(0, len(level) - 1, 2)]
+        pairs = zip(level[::2], level[1::2], strict=False)  # an odd last node has no parent
+        level = [sha(b"\x01" + a + b).digest() for a, b in pairs]
         levels.append(level)
     return levels
 
@@ -50,33 +53,19 @@ class TileHashReader:
         n = index >> (TILE_HEIGHT - r)
         return (t, n), r, index - (n << (TILE_HEIGHT - r))
 
-    def _cached(self, key: TileKey, height: int, pos: int) -> bytes | None:
-        levels = self._cache.get(key)
-        if levels is None or height >= len(levels) or pos >= len(levels[height]):
-            return None
-        self._cache.move_to_end(key)
-        return levels[height][pos]
-
     def read(self, ids: Sequence[tuple[int, int]]) -> list[bytes]:
         """Return the hashes of complete nodes ``(level, index)``, in order.
 
         Raises:
             NotFound: a node is not in the stored tiles.
         """
-        located = [self.locate(level, index) for level, index in ids]
-        with self._lock:
-            out = [self._cached(k, h, p) for k, h, p in located]
-            missing = sorted({loc[0] for loc, got in zip(located, out, strict=True) if got is None})
-        if missing:
+        out = self._read_cached(ids)
+        if None in out:
             with self._fetching:
-                with self._lock:
-                    out = [
-                        got or self._cached(k, h, p)
-                        for got, (k, h, p) in zip(out, located, strict=True)
-                    ]
-                    missing = sorted(
-                        {loc[0] for loc, got in zip(located, out, strict=True) if got is None}
-                    )
+                out = self._read_cached(ids, out)
+                missing = sorted(
+                    {self.locate(*ids[i])[0] for i, got in enumerate(out) if got is None}
+                )
                 fetched = self._store.read_tiles(missing) if missing else {}
                 with self._lock:
                     for key, data in fetched.items():
@@ -84,15 +73,38 @@ class TileHashReader:
                         self._cache.move_to_end(key)
                     while len(self._cache) > self._capacity:
                         self._cache.popitem(last=False)
-                    for i, (k, h, p) in enumerate(located):
-                        if out[i] is None:
-                            out[i] = self._cached(k, h, p)
-        result: list[bytes] = []
+                out = self._read_cached(ids, out)
         for (level, index), got in zip(ids, out, strict=True):
             if got is None:
                 raise NotFound(f"node ({level}, {index}) is not in the stored hash tiles")
-            result.append(got)
-        return result
+        return out  # type: ignore[return-value]  # no None left
+
+    def _read_cached(
+        self, ids: Sequence[tuple[int, int]], known: list[bytes | None] | None = None
+    ) -> list[bytes | None]:
+        """The cached hash of each node (or what ``known`` has), None where not cached."""
+        out: list[bytes | None] = []
+        add = out.append
+        last: TileKey | None = None
+        levels: list[list[bytes]] | None = None
+        with self._lock:
+            cache = self._cache
+            for n, (level, index) in enumerate(ids):
+                if known is not None and known[n] is not None:
+                    add(known[n])
+                    continue
+                t, r = divmod(level, TILE_HEIGHT)
+                key = (t, index >> (TILE_HEIGHT - r))
+                if key != last:
+                    last, levels = key, cache.get(key)
+                    if levels is not None:
+                        cache.move_to_end(key)
+                pos = index - (key[1] << (TILE_HEIGHT - r))
+                if levels is None or r >= len(levels) or pos >= len(levels[r]):
+                    add(None)
+                else:
+                    add(levels[r][pos])
+        return out
 
     def prime(self, tiles: Mapping[TileKey, bytes]) -> None:
         """Cache tiles just written (their whole current contents), so no reader fetches them."""

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from binascii import b2a_base64
+from bisect import bisect_left
+from collections.abc import Callable, Mapping, Sequence
 
 from depositary.encoding.tiles import decode_bundle
-from depositary.encoding.tlog_proof import TlogProof
+from depositary.encoding.tlog_proof import HEADER, TlogProof
 from depositary.errors import CorruptionError, NotFound, ValidationError
 from depositary.log.hashes import TILE_WIDTH, TileHashReader
 from depositary.merkle import proofs
-from depositary.merkle.tree import range_hash
+from depositary.merkle.tree import NodeReader, fold_right, range_hash, split_point, subtree_roots
 from depositary.storage.base import LogReader, StoredCheckpoint, TileKey
 
 
@@ -100,6 +102,24 @@ class LogView:
         proof = proofs.inclusion_proof(index, cp.size, self.hashes.read)
         return TlogProof(index=index, proof=tuple(proof), checkpoint=cp.note).to_bytes()
 
+    def receipts(self, indexes: Sequence[int], size: int | None = None) -> dict[int, bytes]:
+        """Return ``{index: receipt}``, each equal to ``receipt(index, size)``, built together.
+
+        Consecutive indexes share most of their proof hashes: each is read and
+        encoded once for the whole batch, and the checkpoint is parsed once.
+
+        Raises:
+            NotFound: no checkpoint was signed at ``size``.
+            ValidationError: an index is not below the checkpoint's size.
+        """
+        cp = self.checkpoint(size)
+        for i in indexes:
+            if not 0 <= i < cp.size:
+                raise ValidationError(f"index {i} is not in the log of size {cp.size}")
+        proofs = proof_lines(indexes, cp.size, self.hashes.read, b2a_base64)
+        head, tail = HEADER.encode("ascii") + b"\nindex %d\n", b"\n" + cp.note
+        return {i: b"".join((head % i, proof, tail)) for i, proof in proofs.items()}
+
     def entries(self, begin: int, end: int) -> list[bytes]:
         """Return entries ``[begin, end)``."""
         self._check_size(end)
@@ -122,3 +142,86 @@ class LogView:
     def entry(self, index: int) -> bytes:
         """Return entry ``index``."""
         return self.entries(index, index + 1)[0]
+
+
+Range = tuple[int, int]
+
+
+def proof_lines(
+    indexes: Sequence[int], size: int, read: NodeReader, line: Callable[[bytes], bytes]
+) -> dict[int, bytes]:
+    """Inclusion proofs of many indexes at ``size``, sharing their common nodes.
+
+    Returns ``{index: proof}`` where a proof is ``line(hash)`` of each of its
+    hashes, joined, leaf sibling first (as ``proofs.inclusion_proof``). The tree
+    is walked from the root down to every index at once: each sibling range is
+    read, hashed and turned into a line once, however many proofs hold it.
+    Requires ``0 <= i < size`` for every index.
+    """
+    idx = sorted(set(indexes))
+    if not idx:
+        return {}
+    ranges = _siblings(idx, size)
+    ids: list[tuple[int, int]] = []  # one node per range, then the rest of partial ranges
+    rest: list[tuple[int, int, int]] = []  # (position, first node after, count) of those
+    more: list[tuple[int, int]] = []
+    for pos, (begin, end) in enumerate(ranges):
+        width = end - begin
+        if width & (width - 1) == 0 and begin % width == 0:  # one complete subtree
+            ids.append((width.bit_length() - 1, begin // width))
+        else:
+            nodes = subtree_roots(begin, end)
+            ids.append(nodes[0])
+            rest.append((pos, len(ranges) + len(more), len(nodes) - 1))
+            more.extend(nodes[1:])
+    got = read(ids + more)
+    lines = [line(h) for h in got[: len(ranges)]]
+    for pos, at, n in rest:
+        lines[pos] = line(fold_right([got[pos], *got[at : at + n]]))
+    return _assemble(idx, size, lines)
+
+
+def _siblings(idx: list[int], size: int) -> list[Range]:
+    """The sibling ranges met walking down from the root to each of the sorted ``idx``."""
+    out: list[Range] = []
+    add = out.append
+    todo = [(0, size, 0, len(idx))] if size > 1 else []
+    push, pop = todo.append, todo.pop
+    while todo:
+        begin, end, lo, hi = pop()
+        mid = begin + split_point(end - begin)
+        cut = bisect_left(idx, mid, lo, hi)
+        if cut > lo:
+            add((mid, end))
+            if mid - begin > 1:
+                push((begin, mid, lo, cut))
+        if cut < hi:
+            add((begin, mid))
+            if end - mid > 1:
+                push((mid, end, cut, hi))
+    return out
+
+
+def _assemble(idx: list[int], size: int, lines: list[bytes]) -> dict[int, bytes]:
+    """The same walk as ``_siblings``, with each sibling's line: every proof, leaf first."""
+    out: dict[int, bytes] = {}
+    line = iter(lines).__next__
+    todo = [(0, size, 0, len(idx), b"")] if size > 1 else []
+    push, pop = todo.append, todo.pop
+    if size == 1:
+        out[0] = b""
+    while todo:
+        begin, end, lo, hi, above = pop()
+        mid = begin + split_point(end - begin)
+        cut = bisect_left(idx, mid, lo, hi)
+        if cut > lo:
+            if mid - begin > 1:
+                push((begin, mid, lo, cut, line() + above))
+            else:
+                out[begin] = line() + above
+        if cut < hi:
+            if end - mid > 1:
+                push((mid, end, cut, hi, line() + above))
+            else:
+                out[mid] = line() + above
+    return out
