@@ -8,10 +8,19 @@ by a signed checkpoint. Writers in other threads or processes serialise on
 the store; when one of them moved the log on, this sequencer reloads its edge
 before appending, so it never signs a checkpoint inconsistent with one already
 signed. Checkpoint times never go backwards.
+
+Given a ``LogView`` of the same store as ``receipts``, the sequencer also
+builds every appender's tlog-proof@v1 receipt right after each commit, in its
+own thread and for the whole batch at once (consecutive entries share most of
+their proof), so that many waiting appenders need not each compute their own.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import hashlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -25,11 +34,13 @@ from depositary.encoding.tiles import MAX_ENTRY_SIZE
 from depositary.errors import CorruptionError, DepositaryError, ValidationError
 from depositary.log.hashes import TileHashReader
 from depositary.log.integrate import Edge, integrate
-from depositary.merkle.hashing import leaf_hash
+from depositary.log.reader import LogView
 from depositary.storage.base import LogStore, LogWriter, StoredCheckpoint, TileKey
 
 DEFAULT_PERIOD = 0.25
 DEFAULT_MAX_BATCH = 65_536
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -39,6 +50,12 @@ class Appended:
     index: int
     checkpoint: StoredCheckpoint
     duplicate: bool
+    receipt: bytes | None = None
+    """The entry's tlog-proof@v1 at ``checkpoint``, when the sequencer builds receipts."""
+
+
+Waiter = Future[Appended] | asyncio.Future[Appended]
+"""Where an appender waits: a thread's future, or an event loop's."""
 
 
 def check_entry(entry: bytes) -> None:
@@ -69,7 +86,12 @@ class Sequencer:
         clock: Clock,
         period: float = DEFAULT_PERIOD,
         max_batch: int = DEFAULT_MAX_BATCH,
+        receipts: LogView | None = None,
     ) -> None:
+        """``receipts``: a view of ``store``; if given, each ``Appended`` carries its receipt.
+
+        The sequencer primes that view with each commit (``LogView.committed``).
+        """
         if period <= 0:
             raise ValidationError("the batch period must be positive")
         self.store = store
@@ -78,11 +100,12 @@ class Sequencer:
         self._clock = clock
         self.period = period
         self.max_batch = max_batch
+        self._receipts = receipts
         self._edge: Edge | None = None
         self._head: StoredCheckpoint | None = None
         self._integrate_lock = threading.Lock()
         self._cond = threading.Condition()
-        self._pending: list[tuple[bytes, Future[Appended]]] = []
+        self._pending: list[tuple[bytes, Waiter]] = []
         self._first_at = 0.0
         self._thread: threading.Thread | None = None
         self._closing = False
@@ -127,7 +150,8 @@ class Sequencer:
         return head
 
     def _integrate(self, entries: list[bytes]) -> list[Appended]:
-        hashes = [leaf_hash(e) for e in entries]
+        sha = hashlib.sha256
+        hashes = [sha(b"\x00" + e).digest() for e in entries]  # RFC 6962 leaf hashes
         with self.store.writer() as w:
             head = self._sync_edge(w)
             assert self._edge is not None
@@ -148,7 +172,7 @@ class Sequencer:
                 size += 1
             if not new_entries:
                 assert head is not None
-                return [Appended(index=i, checkpoint=head, duplicate=d) for i, d in where]
+                return self._answer(where, head, {})
             result = integrate(self._edge, new_entries, new_hashes)
             last_ms = head.timestamp_ms if head is not None else 0
             stamp = max(to_millis(self._clock.now()), last_ms)
@@ -165,7 +189,21 @@ class Sequencer:
         self._edge, self._head = result.edge, signed
         for fn in self._watchers:
             fn(result.tiles, signed)
-        return [Appended(index=i, checkpoint=signed, duplicate=d) for i, d in where]
+        return self._answer(where, signed, result.tiles)
+
+    def _answer(
+        self, where: list[tuple[int, bool]], cp: StoredCheckpoint, tiles: Mapping[TileKey, bytes]
+    ) -> list[Appended]:
+        """The appenders' answers, with their receipts when this sequencer builds them."""
+        receipts: dict[int, bytes] = {}
+        if self._receipts is not None:
+            try:
+                self._receipts.committed(tiles, cp)
+                receipts = self._receipts.receipts([i for i, _ in where], cp.size)
+            except DepositaryError as e:  # committed all the same: appenders ask the view
+                log.warning("no receipts for the batch at size %d: %s", cp.size, e)
+        get = receipts.get
+        return [Appended(index=i, checkpoint=cp, duplicate=d, receipt=get(i)) for i, d in where]
 
     # -- pooled path --------------------------------------------------------
 
@@ -179,25 +217,48 @@ class Sequencer:
     def submit(self, entry: bytes) -> Future[Appended]:
         """Pool ``entry`` for the next batch; the future resolves once it is durable.
 
+        Cancelling the future before its batch starts leaves the entry out.
+
         Raises:
             ValidationError: the entry is too large.
         """
-        check_entry(entry)
         fut: Future[Appended] = Future()
+        self._pool(entry, fut)
+        return fut
+
+    def submit_async(self, entry: bytes) -> asyncio.Future[Appended]:
+        """The asyncio form of ``submit``, to await in the running event loop.
+
+        The sequencer settles all of a batch's futures of one loop in a single
+        callback, where ``asyncio.wrap_future(submit(entry))`` costs one
+        cross-thread wake-up of the loop per entry. Cancelling the future
+        before its batch starts leaves the entry out.
+
+        Raises:
+            ValidationError: the entry is too large.
+            RuntimeError: no event loop is running in this thread.
+        """
+        fut: asyncio.Future[Appended] = asyncio.get_running_loop().create_future()
+        self._pool(entry, fut)
+        return fut
+
+    def _pool(self, entry: bytes, fut: Waiter) -> None:
+        check_entry(entry)
         with self._cond:
             if self._closing:
                 raise ValidationError("the sequencer is closed")
-            if not self._pending:
-                self._first_at = time.monotonic()
             self._pending.append((entry, fut))
-            self._cond.notify()
-        return fut
+            if len(self._pending) == 1:
+                self._first_at = time.monotonic()
+                self._cond.notify()  # the batch's clock starts
+            elif len(self._pending) == self.max_batch:
+                self._cond.notify()  # the batch is full
 
     def append(self, entry: bytes, timeout: float | None = None) -> Appended:
         """Pool ``entry`` and wait until it is integrated."""
         return self.submit(entry).result(timeout)
 
-    def _take(self) -> list[tuple[bytes, Future[Appended]]] | None:
+    def _take(self) -> list[tuple[bytes, Waiter]] | None:
         with self._cond:
             while True:
                 if self._pending:
@@ -215,22 +276,22 @@ class Sequencer:
                     self._cond.wait()
 
     def _run(self) -> None:
-        while (batch := self._take()) is not None:
+        while (taken := self._take()) is not None:
+            batch = [(e, fut) for e, fut in taken if _claim(fut)]
+            if not batch:
+                continue
             try:
                 with self._integrate_lock:
                     done = self._integrate([e for e, _ in batch])
             except DepositaryError as e:
                 self._edge = None
-                for _, fut in batch:
-                    fut.set_exception(e)
+                _settle([fut for _, fut in batch], e)
                 continue
             except BaseException as e:  # never leave an appender waiting forever
                 self._edge = None
-                for _, fut in batch:
-                    fut.set_exception(e)
+                _settle([fut for _, fut in batch], e)
                 raise
-            for (_, fut), res in zip(batch, done, strict=True):
-                fut.set_result(res)
+            _settle([fut for _, fut in batch], done)
 
     def close(self) -> None:
         """Integrate what is pooled, then stop the background thread."""
@@ -240,3 +301,41 @@ class Sequencer:
         if self._thread is not None:
             self._thread.join()
             self._thread = None
+
+
+def _claim(fut: Waiter) -> bool:
+    """Mark a pooled future as being integrated; False if it was cancelled."""
+    if isinstance(fut, Future):
+        return fut.set_running_or_notify_cancel()
+    return not fut.done()
+
+
+def _settle(futures: list[Waiter], outcome: list[Appended] | BaseException) -> None:
+    """Resolve each future with its ``Appended``, or all with the exception.
+
+    Futures of an event loop are resolved in that loop, all in one callback.
+    """
+    loops: set[asyncio.AbstractEventLoop] = set()
+    for n, fut in enumerate(futures):
+        if not isinstance(fut, Future):
+            loops.add(fut.get_loop())
+        elif isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome[n])
+    for loop in loops:
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
+            loop.call_soon_threadsafe(_settle_in_loop, loop, futures, outcome)
+
+
+def _settle_in_loop(
+    loop: asyncio.AbstractEventLoop, futures: list[Waiter], outcome: list[Appended] | BaseException
+) -> None:
+    """``_settle`` for the futures of ``loop``, run in that loop."""
+    for n, fut in enumerate(futures):
+        if isinstance(fut, Future) or fut.done() or fut.get_loop() is not loop:
+            continue  # a thread's, cancelled while its batch was integrated, or another loop's
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome[n])
