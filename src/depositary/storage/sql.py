@@ -7,14 +7,14 @@ wrapped into ``StorageError`` where they enter.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from importlib import resources
+from importlib.abc import Traversable
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
 
 from depositary.errors import ConflictError, StorageError
 from depositary.storage import schema
@@ -25,13 +25,45 @@ _CHUNK = 500
 
 
 def migrate(connection: sa.Connection) -> None:
-    """Bring the schema to the newest Alembic revision."""
+    """Bring the schema to the newest Alembic revision.
+
+    Alembic (some 12 MiB once imported) is imported only when the schema is
+    not already at the newest revision.
+    """
+    migrations = resources.files("depositary.storage") / "migrations"
+    head = _head_revision(migrations)
+    if head is not None and _stored_revision(connection) == head:
+        return
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
-    cfg.set_main_option(
-        "script_location", str(resources.files("depositary.storage") / "migrations")
-    )
+    cfg.set_main_option("script_location", str(migrations))
     cfg.attributes["connection"] = connection
     command.upgrade(cfg, "head")
+
+
+_REVISION = re.compile(r'^(down_)?revision = "([^"]+)"$', re.MULTILINE)
+
+
+def _head_revision(migrations: Traversable) -> str | None:
+    """The one revision of the migration scripts that no other revises, if exactly one."""
+    revisions: set[str] = set()
+    revised: set[str] = set()
+    for script in (migrations / "versions").iterdir():
+        if script.name.endswith(".py"):
+            for down, rev in _REVISION.findall(script.read_text(encoding="utf-8")):
+                (revised if down else revisions).add(rev)
+    heads = revisions - revised
+    return heads.pop() if len(heads) == 1 else None
+
+
+def _stored_revision(connection: sa.Connection) -> str | None:
+    """The schema's Alembic revision, None if it has none or several."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.exec_driver_sql("SELECT version_num FROM alembic_version").all()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def _wrap(fn: Callable[[], T]) -> T:
