@@ -38,7 +38,10 @@ from depositary.log.reader import LogView
 from depositary.storage.base import LogStore, LogWriter, StoredCheckpoint, TileKey
 
 DEFAULT_PERIOD = 0.25
-DEFAULT_MAX_BATCH = 65_536
+DEFAULT_MAX_BATCH = 16_384
+"""At 300-byte entries a batch is ~5 MB, held a few times over while it is
+integrated: 65,536 put the peak of a long append at ~132 MiB, this at ~83 MiB,
+for ~15% fewer entries/s in the largest batches."""
 
 log = logging.getLogger(__name__)
 
