@@ -130,15 +130,17 @@ def decode_bundle(data: bytes) -> list[bytes]:
         DecodeError: empty, truncated, or more than 256 entries.
     """
     entries: list[bytes] = []
-    pos = 0
-    while pos < len(data):
-        if pos + 2 > len(data):
+    add = entries.append
+    pos, end = 0, len(data)
+    while pos < end:
+        if pos + 2 > end:
             raise DecodeError(f"entry bundle truncated in a length prefix at byte {pos}")
-        n = int.from_bytes(data[pos : pos + 2], "big")
-        if pos + 2 + n > len(data):
+        start = pos + 2
+        n = data[pos] << 8 | data[pos + 1]
+        pos = start + n
+        if pos > end:
             raise DecodeError(f"entry {len(entries)} is truncated: {n} bytes declared")
-        entries.append(data[pos + 2 : pos + 2 + n])
-        pos += 2 + n
+        add(data[start:pos])
         if len(entries) > TILE_WIDTH:
             raise DecodeError(f"entry bundle holds more than {TILE_WIDTH} entries")
     if not entries:
