@@ -11,9 +11,13 @@ naming the index, tile or signature that failed.
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import multiprocessing.context
+import threading
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -27,6 +31,11 @@ from depositary.merkle.hashing import HASH_SIZE
 from depositary.storage.base import LogReader
 
 MAX_FETCH = 16 << 20
+WORKERS = 2
+PARALLEL_FROM = 64
+"""Logs of more full tiles than this are checked by worker processes."""
+CHUNK_TILES = 64
+"""Full tiles a worker checks per task (16,384 entries)."""
 
 
 class TileSource(Protocol):
@@ -102,6 +111,10 @@ class StoreSource:
         return tile[: width * HASH_SIZE]
 
 
+_PORTABLE = (DirectorySource, URLSource)
+"""Sources a worker process can open again from a pickled copy."""
+
+
 def _leaf_hashes(entries: Sequence[bytes]) -> list[bytes]:
     sha = hashlib.sha256
     return [sha(b"\x00" + e).digest() for e in entries]
@@ -129,11 +142,16 @@ def audit(
     *,
     earlier: Sequence[bytes] = (),
     progress: Progress | None = None,
+    workers: int = WORKERS,
 ) -> SignedCheckpoint:
     """Verify every entry and hash of the log at its published checkpoint.
 
     ``earlier`` are other signed checkpoints (note bytes) of the same log; each
-    must match the recomputed root at its size.
+    must match the recomputed root at its size. A log of more than
+    ``PARALLEL_FROM`` full tiles in a directory or at a URL has its entries
+    hashed and checked against the level-0 tiles by ``workers`` processes
+    (SHA-256 of short inputs holds the GIL); the first failure in log order is
+    raised all the same.
 
     Raises:
         SignatureError: the checkpoint is not signed by ``verifier``.
@@ -153,7 +171,7 @@ def audit(
             )
         expected[old.size] = old.root_hash
     expected[cp.size] = cp.root_hash
-    roots = _sweep(source, cp, expected, progress)
+    roots = _sweep(source, cp, expected, progress, workers)
     for size, root in sorted(expected.items()):
         if roots.get(size) != root:
             raise CorruptionError(
@@ -168,6 +186,7 @@ def _sweep(
     cp: Checkpoint,
     wanted: dict[int, bytes],
     progress: Progress | None,
+    workers: int,
 ) -> dict[int, bytes]:
     """Walk the log tile by tile; return the recomputed root at each wanted size."""
     size = cp.size
@@ -177,30 +196,32 @@ def _sweep(
         roots[0] = hashlib.sha256().digest()
     tile_roots: list[bytes] = []  # roots of full level-0 tiles: the level-1 tile hashes
     done = 0
-    for n in range(-(-size // TILE_WIDTH)):
-        width = min(TILE_WIDTH, size - n * TILE_WIDTH)
-        try:
-            entries = decode_bundle(source.get(entries_path(n, width)))
-        except DecodeError as e:
-            raise CorruptionError(f"entry bundle {n}: {e}") from e
-        if len(entries) != width:
-            raise CorruptionError(f"entry bundle {n} holds {len(entries)} entries, not {width}")
-        leaves = _leaf_hashes(entries)
-        _compare(source, 0, n, leaves, first_entry=n * TILE_WIDTH)
-        base = n * TILE_WIDTH
-        full_root = _tile_root(leaves) if width == TILE_WIDTH else None
-        if full_root is not None and not any(base < s <= base + width for s in wanted):
-            _push(stack, full_root, height=TILE_HEIGHT)
-        else:
-            for i, h in enumerate(leaves):
-                _push(stack, h)
-                if base + i + 1 in wanted:
-                    roots[base + i + 1] = _fold(stack)
-        if full_root is not None:
-            tile_roots.append(full_root)
-        done += width
-        if progress is not None:
-            progress(done, size)
+    with _FullTiles(source, size, wanted, workers) as far:
+        for n in range(-(-size // TILE_WIDTH)):
+            base = n * TILE_WIDTH
+            width = min(TILE_WIDTH, size - base)
+            full_root = far.root(n)
+            by_leaf = False
+            if full_root is None:  # not checked by a worker: check it here
+                leaves = _bundle_leaves(source, n, width)
+                _compare(source, 0, n, leaves, first_entry=base)
+                full_root = _tile_root(leaves) if width == TILE_WIDTH else None
+                by_leaf = full_root is None or any(base < s <= base + width for s in wanted)
+                if by_leaf:
+                    for i, h in enumerate(leaves):
+                        _push(stack, h)
+                        if base + i + 1 in wanted:
+                            roots[base + i + 1] = _fold(stack)
+            if not by_leaf:
+                assert full_root is not None
+                _push(stack, full_root, height=TILE_HEIGHT)
+                if base + width in wanted:
+                    roots[base + width] = _fold(stack)
+            if full_root is not None:
+                tile_roots.append(full_root)
+            done += width
+            if progress is not None:
+                progress(done, size)
     level = 1
     while tile_roots:
         next_roots: list[bytes] = []
@@ -212,6 +233,79 @@ def _sweep(
         tile_roots = next_roots
         level += 1
     return roots
+
+
+def _bundle_leaves(source: TileSource, n: int, width: int) -> list[bytes]:
+    """The leaf hashes of entry bundle ``n``, which must hold ``width`` entries."""
+    try:
+        entries = decode_bundle(source.get(entries_path(n, width)))
+    except DecodeError as e:
+        raise CorruptionError(f"entry bundle {n}: {e}") from e
+    if len(entries) != width:
+        raise CorruptionError(f"entry bundle {n} holds {len(entries)} entries, not {width}")
+    return _leaf_hashes(entries)
+
+
+def _full_tile_roots(source: TileSource, first: int, end: int) -> list[bytes]:
+    """Check full level-0 tiles ``[first, end)`` against their bundles; return their roots."""
+    out = []
+    for n in range(first, end):
+        leaves = _bundle_leaves(source, n, TILE_WIDTH)
+        _compare(source, 0, n, leaves, first_entry=n * TILE_WIDTH)
+        out.append(_tile_root(leaves))
+    return out
+
+
+class _FullTiles:
+    """Full level-0 tiles checked ahead by worker processes, for a large enough log.
+
+    ``root(n)`` is the root of tile ``n`` if a worker checked it (waiting for
+    it, and raising the worker's error for its first bad tile), else None: the
+    caller checks that tile itself. Tiles holding a wanted size other than at
+    their end stay with the caller, which needs their leaves.
+    """
+
+    def __init__(
+        self, source: TileSource, size: int, wanted: dict[int, bytes], workers: int
+    ) -> None:
+        full = size // TILE_WIDTH
+        self._pool: ProcessPoolExecutor | None = None
+        self._chunks: dict[int, Future[list[bytes]]] = {}  # first tile of each chunk
+        self._got: tuple[int, list[bytes]] = (-1, [])
+        if workers < 2 or full <= PARALLEL_FROM or not isinstance(source, _PORTABLE):
+            return
+        inner = {s // TILE_WIDTH for s in wanted if s % TILE_WIDTH}
+        self._pool = ProcessPoolExecutor(workers, mp_context=_context())
+        first = 0
+        for n in range(full + 1):
+            if n == full or n in inner or n - first == CHUNK_TILES:
+                if n > first:
+                    self._chunks[first] = self._pool.submit(_full_tile_roots, source, first, n)
+                first = n + 1 if n in inner else n
+
+    def root(self, n: int) -> bytes | None:
+        first, roots = self._got
+        if 0 <= n - first < len(roots):
+            return roots[n - first]
+        fut = self._chunks.pop(n, None)
+        if fut is None:
+            return None
+        self._got = (n, fut.result())
+        return self._got[1][0]
+
+    def __enter__(self) -> _FullTiles:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    """Fork when this process runs one thread (fast and safe), else spawn."""
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context("spawn")
 
 
 def _push(stack: list[tuple[int, bytes]], h: bytes, height: int = 0) -> None:
