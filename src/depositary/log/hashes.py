@@ -59,12 +59,20 @@ class TileHashReader:
         Raises:
             NotFound: a node is not in the stored tiles.
         """
-        out = self._read_cached(ids)
+        return self.read_columns([lv for lv, _ in ids], [i for _, i in ids])
+
+    def read_columns(self, levels: Sequence[int], indexes: Sequence[int]) -> list[bytes]:
+        """``read`` of nodes ``(levels[n], indexes[n])``: no pair to build per node."""
+        out = self._read_cached(levels, indexes)
         if None in out:
             with self._fetching:
-                out = self._read_cached(ids, out)
+                out = self._read_cached(levels, indexes, out)
                 missing = sorted(
-                    {self.locate(*ids[i])[0] for i, got in enumerate(out) if got is None}
+                    {
+                        self.locate(levels[n], indexes[n])[0]
+                        for n, got in enumerate(out)
+                        if got is None
+                    }
                 )
                 fetched = self._store.read_tiles(missing) if missing else {}
                 with self._lock:
@@ -73,37 +81,40 @@ class TileHashReader:
                         self._cache.move_to_end(key)
                     while len(self._cache) > self._capacity:
                         self._cache.popitem(last=False)
-                out = self._read_cached(ids, out)
-        for (level, index), got in zip(ids, out, strict=True):
+                out = self._read_cached(levels, indexes, out)
+        for level, index, got in zip(levels, indexes, out, strict=True):
             if got is None:
                 raise NotFound(f"node ({level}, {index}) is not in the stored hash tiles")
         return out  # type: ignore[return-value]  # no None left
 
     def _read_cached(
-        self, ids: Sequence[tuple[int, int]], known: list[bytes | None] | None = None
+        self,
+        levels: Sequence[int],
+        indexes: Sequence[int],
+        known: list[bytes | None] | None = None,
     ) -> list[bytes | None]:
         """The cached hash of each node (or what ``known`` has), None where not cached."""
         out: list[bytes | None] = []
         add = out.append
         last: TileKey | None = None
-        levels: list[list[bytes]] | None = None
+        tile: list[list[bytes]] | None = None
         with self._lock:
             cache = self._cache
-            for n, (level, index) in enumerate(ids):
+            for n, (level, index) in enumerate(zip(levels, indexes, strict=True)):
                 if known is not None and known[n] is not None:
                     add(known[n])
                     continue
                 t, r = divmod(level, TILE_HEIGHT)
                 key = (t, index >> (TILE_HEIGHT - r))
                 if key != last:
-                    last, levels = key, cache.get(key)
-                    if levels is not None:
+                    last, tile = key, cache.get(key)
+                    if tile is not None:
                         cache.move_to_end(key)
                 pos = index - (key[1] << (TILE_HEIGHT - r))
-                if levels is None or r >= len(levels) or pos >= len(levels[r]):
+                if tile is None or r >= len(tile) or pos >= len(tile[r]):
                     add(None)
                 else:
-                    add(levels[r][pos])
+                    add(tile[r][pos])
         return out
 
     def prime(self, tiles: Mapping[TileKey, bytes]) -> None:

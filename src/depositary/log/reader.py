@@ -12,7 +12,7 @@ from depositary.encoding.tlog_proof import HEADER, TlogProof
 from depositary.errors import CorruptionError, NotFound, ValidationError
 from depositary.log.hashes import TILE_WIDTH, TileHashReader
 from depositary.merkle import proofs
-from depositary.merkle.tree import NodeReader, fold_right, range_hash, split_point, subtree_roots
+from depositary.merkle.tree import fold_right, range_hash, subtree_roots
 from depositary.storage.base import LogReader, StoredCheckpoint, TileKey
 
 
@@ -116,7 +116,7 @@ class LogView:
         for i in indexes:
             if not 0 <= i < cp.size:
                 raise ValidationError(f"index {i} is not in the log of size {cp.size}")
-        proofs = proof_lines(indexes, cp.size, self.hashes.read, b2a_base64)
+        proofs = proof_lines(indexes, cp.size, self.hashes.read_columns, b2a_base64)
         head, tail = HEADER.encode("ascii") + b"\nindex %d\n", b"\n" + cp.note
         return {i: b"".join((head % i, proof, tail)) for i, proof in proofs.items()}
 
@@ -144,84 +144,72 @@ class LogView:
         return self.entries(index, index + 1)[0]
 
 
-Range = tuple[int, int]
+ColumnReader = Callable[[list[int], list[int]], list[bytes]]
+"""Reads complete node hashes given as a list of levels and a list of indexes."""
 
 
 def proof_lines(
-    indexes: Sequence[int], size: int, read: NodeReader, line: Callable[[bytes], bytes]
+    indexes: Sequence[int], size: int, read: ColumnReader, line: Callable[[bytes], bytes]
 ) -> dict[int, bytes]:
     """Inclusion proofs of many indexes at ``size``, sharing their common nodes.
 
     Returns ``{index: proof}`` where a proof is ``line(hash)`` of each of its
     hashes, joined, leaf sibling first (as ``proofs.inclusion_proof``). The tree
-    is walked from the root down to every index at once: each sibling range is
-    read, hashed and turned into a line once, however many proofs hold it.
-    Requires ``0 <= i < size`` for every index.
+    is walked once from the root down to every index; each sibling range met
+    is read, hashed and turned into a line once, however many proofs hold it.
+    A proof is then the line of its leaf's sibling followed by the proof of its
+    parent node, so each is one concatenation. Requires ``0 <= i < size``.
     """
     idx = sorted(set(indexes))
     if not idx:
         return {}
-    ranges = _siblings(idx, size)
-    ids: list[tuple[int, int]] = []  # one node per range, then the rest of partial ranges
-    rest: list[tuple[int, int, int]] = []  # (position, first node after, count) of those
-    more: list[tuple[int, int]] = []
-    for pos, (begin, end) in enumerate(ranges):
-        width = end - begin
-        if width & (width - 1) == 0 and begin % width == 0:  # one complete subtree
-            ids.append((width.bit_length() - 1, begin // width))
-        else:
-            nodes = subtree_roots(begin, end)
-            ids.append(nodes[0])
-            rest.append((pos, len(ranges) + len(more), len(nodes) - 1))
-            more.extend(nodes[1:])
-    got = read(ids + more)
-    lines = [line(h) for h in got[: len(ranges)]]
-    for pos, at, n in rest:
-        lines[pos] = line(fold_right([got[pos], *got[at : at + n]]))
-    return _assemble(idx, size, lines)
-
-
-def _siblings(idx: list[int], size: int) -> list[Range]:
-    """The sibling ranges met walking down from the root to each of the sorted ``idx``."""
-    out: list[Range] = []
-    add = out.append
-    todo = [(0, size, 0, len(idx))] if size > 1 else []
-    push, pop = todo.append, todo.pop
-    while todo:
-        begin, end, lo, hi = pop()
-        mid = begin + split_point(end - begin)
-        cut = bisect_left(idx, mid, lo, hi)
-        if cut > lo:
-            add((mid, end))
-            if mid - begin > 1:
-                push((begin, mid, lo, cut))
-        if cut < hi:
-            add((begin, mid))
-            if end - mid > 1:
-                push((mid, end, cut, hi))
-    return out
-
-
-def _assemble(idx: list[int], size: int, lines: list[bytes]) -> dict[int, bytes]:
-    """The same walk as ``_siblings``, with each sibling's line: every proof, leaf first."""
-    out: dict[int, bytes] = {}
-    line = iter(lines).__next__
-    todo = [(0, size, 0, len(idx), b"")] if size > 1 else []
-    push, pop = todo.append, todo.pop
     if size == 1:
-        out[0] = b""
+        return {0: b""}
+    # Sibling n (from 1) is node (levels[n], nodes[n]); above[n] is the sibling
+    # whose proof continues it (0: none, the root). Partial siblings, on the
+    # right edge, are folded from several nodes.
+    levels, nodes, above = [0], [0], [0]
+    partial: list[tuple[int, int, int]] = []
+    leaf: dict[int, int] = {}
+    todo = [(0, size, 0, len(idx), 0)]
+    push, pop = todo.append, todo.pop
     while todo:
-        begin, end, lo, hi, above = pop()
-        mid = begin + split_point(end - begin)
+        begin, end, lo, hi, up = pop()
+        k = 1 << ((end - begin - 1).bit_length() - 1)
+        mid = begin + k
         cut = bisect_left(idx, mid, lo, hi)
-        if cut > lo:
-            if mid - begin > 1:
-                push((begin, mid, lo, cut, line() + above))
+        if cut > lo:  # indexes on the left: [mid, end) is their sibling
+            n = len(above)
+            above.append(up)
+            w = end - mid
+            if w & (w - 1) == 0:
+                lv = w.bit_length() - 1
+                levels.append(lv)
+                nodes.append(mid >> lv)
             else:
-                out[begin] = line() + above
-        if cut < hi:
-            if end - mid > 1:
-                push((mid, end, cut, hi, line() + above))
+                partial.append((n, mid, end))
+                levels.append(0)
+                nodes.append(0)  # a stand-in, replaced below
+            if k == 1:
+                leaf[begin] = n
             else:
-                out[mid] = line() + above
-    return out
+                push((begin, mid, lo, cut, n))
+        if cut < hi:  # indexes on the right: [begin, mid) is their sibling
+            n = len(above)
+            above.append(up)
+            lv = k.bit_length() - 1
+            levels.append(lv)
+            nodes.append(begin >> lv)
+            if end - mid == 1:
+                leaf[mid] = n
+            else:
+                push((mid, end, cut, hi, n))
+    got = read(levels, nodes)
+    for n, begin, end in partial:
+        ids = subtree_roots(begin, end)
+        got[n] = fold_right(read([lv for lv, _ in ids], [i for _, i in ids]))
+    proof = [b""]
+    add = proof.append
+    for n in range(1, len(above)):
+        add(line(got[n]) + proof[above[n]])
+    return {i: proof[n] for i, n in leaf.items()}
