@@ -184,15 +184,19 @@ def check_authority(
     return grants
 
 
-def authorise(envelope: Envelope, roster: Roster, received_at: datetime) -> AuthorisedAct:
+def authorise(
+    envelope: Envelope, roster: Roster, received_at: datetime, act: Act | None = None
+) -> AuthorisedAct:
     """Parse, verify every signature over the stored bytes, and check authority.
+
+    ``act`` is the envelope's act when the caller has parsed it already.
 
     Raises:
         DecodeError, ValidationError: the payload is not a valid act.
         AuthorityError: a key is malformed or small-order, or a signer lacks authority.
         SignatureError: a signature does not verify.
     """
-    act = envelope.act()
+    act = envelope.act() if act is None else act
     message = envelope.message()
     for s in envelope.signatures:
         check_key(s.public_key)

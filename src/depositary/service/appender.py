@@ -15,9 +15,10 @@ such batches, and retries a batch without the submission whose claim lost.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ import sqlalchemy as sa
 from depositary.errors import ConflictError, DepositaryError, ValidationError
 from depositary.log.sequencer import Appended, Sequencer, check_entry
 from depositary.storage.base import LogWriter, StoredCheckpoint, TileKey
-from depositary.storage.index import Claim, ServiceIndex
+from depositary.storage.index import ActIdTakenError, Claim, NewChain, ServiceIndex
 from depositary.storage.sql import SQLStore
 
 MAX_ENTRIES = 8192
@@ -48,6 +49,14 @@ def _connection(w: LogWriter) -> sa.Connection:
     if not isinstance(conn, sa.Connection):
         raise TypeError("claims need a SQLStore writer")
     return conn
+
+
+def _taken(claims: Sequence[Claim]) -> str:
+    act_id = next((c.act_id for c in claims if isinstance(c, NewChain)), "?")
+    return (
+        f"act {act_id} is already recorded (or being recorded): "
+        "a replayed or reused act id is refused"
+    )
 
 
 class ClaimingStore:
@@ -75,6 +84,9 @@ class ClaimingStore:
                 conn = _connection(w)
                 head = w.checkpoint()
                 size = 0 if head is None else head.size
+                lost = self.index.apply_new_chains(conn, pending)
+                if lost >= 0:
+                    raise ClaimRefusedError(lost, ActIdTakenError(_taken(pending[lost])))
                 for n, claims in enumerate(pending):
                     try:
                         self.index.apply_claims(conn, claims, size)
@@ -119,10 +131,18 @@ class _Request:
 class Appender:
     """Pools submissions (entries + claims) into batches; one thread integrates them."""
 
-    def __init__(self, *, sequencer: Sequencer, store: ClaimingStore, period: float) -> None:
+    def __init__(
+        self,
+        *,
+        sequencer: Sequencer,
+        store: ClaimingStore,
+        period: float,
+        on_commit: Callable[[], object] | None = None,
+    ) -> None:
         self.sequencer = sequencer
         self.store = store
         self.period = period
+        self.on_commit = on_commit
         self._cond = threading.Condition()
         self._pending: list[_Request] = []
         self._first_at = 0.0
@@ -179,6 +199,10 @@ class Appender:
                 if not isinstance(e, DepositaryError):
                     raise
                 return
+            if self.on_commit is not None:
+                # index the batch once, here, before any submitter wakes up to read it
+                with contextlib.suppress(DepositaryError):
+                    self.on_commit()
             pos = 0
             for r in batch:
                 r.future.set_result(done[pos : pos + len(r.entries)])

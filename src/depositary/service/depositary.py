@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from depositary.acts.authority import authorise
-from depositary.acts.canonical import parse_json
 from depositary.acts.clocks import LoggedAct
 from depositary.acts.envelope import Envelope
 from depositary.acts.kinds import EVENT_CODES
@@ -125,12 +124,16 @@ class Depositary:
     # -- appending -----------------------------------------------------------
 
     def _statement(self, body: Admission | CaseRecord | EvidenceRecord, at: datetime) -> bytes:
-        return sign_statement(Statement(issued_at=at, body=body), self.key).to_bytes()
+        statement = Statement(issued_at=at, body=body)
+        data = sign_statement(statement, self.key).to_bytes()
+        self.indexer.remember(data, statement)
+        return data
 
     def _append(self, entries: Sequence[bytes], claims: Sequence[Claim] = ()) -> list[Appended]:
-        """Append atomically with ``claims`` (see ``appender``), then bring the index up."""
+        """Append atomically with ``claims`` (see ``appender``); the index is brought up
+        once per batch by the appender's thread, so this rarely has anything left to do."""
         done = self.appender.append(entries, claims)
-        self.indexer.catch_up()
+        self.indexer.catch_up_to(max(a.index for a in done) + 1)
         return done
 
     def _recorded(self, a: Appended) -> Recorded:
@@ -155,10 +158,10 @@ class Depositary:
         return self._recorded(self._append([data])[0])
 
     def case_record(self, case_id: str) -> CaseRecord:
-        text = self.index.case(case_id)
-        if text is None:
+        record = self.indexer.case_record(case_id)
+        if record is None:
             raise NotFound(f"no case {case_id!r}")
-        return CaseRecord.from_dict(parse_json(text.encode(), "case"))
+        return record
 
     def submit(self, data: bytes, *, case_id: str) -> Submission:
         """Check, record and circulate a signed act.
@@ -173,30 +176,31 @@ class Depositary:
         envelope = Envelope.from_bytes(data)
         act = envelope.act()
         record = self.case_record(case_id)
+        self.indexer.remember(data, envelope, act)
         roster = self.indexer.roster()
         for p in (*act.issuers, *(a.party for a in act.addressees)):
             if p not in roster.parties:
                 raise ValidationError(f"act names {p!r}, a party not admitted to the depositary")
         leaf = leaf_hash(data)
         now = self.clock.now()
-        existing = self.index.act(act.act_id)
-        if existing is not None:
-            raise ConflictError(
-                f"act {act.act_id} is already recorded at log index {existing.idx}: "
-                "a replayed or reused act id is refused"
-            )
-        if act.made_at < now - self.policy.max_claimed_age:
+        # a replayed act id is refused by the claim made when it is appended (appender.py);
+        # an old replay is caught here first, so it is called what it is
+        too_old = act.made_at < now - self.policy.max_claimed_age
+        if too_old or act.made_at > now + self.policy.max_claimed_ahead:
+            existing = self.index.act(act.act_id)
+            if existing is not None:
+                raise ConflictError(
+                    f"act {act.act_id} is already recorded at log index {existing.idx}: "
+                    "a replayed or reused act id is refused"
+                )
             raise ValidationError(
-                f"act claims to be made at {act.made_at.isoformat()}, more than "
-                f"{self.policy.max_claimed_age} before the depositary received it"
-            )
-        if act.made_at > now + self.policy.max_claimed_ahead:
-            raise ValidationError(
-                f"act claims to be made at {act.made_at.isoformat()}, in the future"
-            )
+                f"act claims to be made at {act.made_at.isoformat()}, "
+                + (f"more than {self.policy.max_claimed_age} before the depositary received it"
+                   if too_old else "in the future")
+            )  # fmt: skip
         denied: AuthorityError | None = None
         try:
-            authorise(envelope, roster, now)
+            authorise(envelope, roster, now, act)
         except AuthorityError as e:
             if not any(s.public_key in roster.keys for s in envelope.signatures):
                 raise

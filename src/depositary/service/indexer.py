@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -37,9 +39,11 @@ from depositary.records.statements import (
     Statement,
     open_statement,
 )
-from depositary.storage.index import ActRow, DeliveryRow, EvidenceRow, ServiceIndex
+from depositary.storage.index import ActRow, DeliveryRow, EvidenceRow, IndexBatch, ServiceIndex
 
 CHUNK = 4096
+PARSED_CACHE = 65_536
+VERSION_TTL = 0.1  # seconds: how stale another process's registry change may be seen
 ROSTER_KINDS = frozenset(
     {ActKind.FULL_POWERS, ActKind.KEY_ROTATION, ActKind.KEY_REVOCATION,
      ActKind.DELEGATION_REVOCATION}
@@ -86,10 +90,48 @@ class Indexer:
         self.index = index
         self.depositary_key = depositary_key
         self._now_ms = now_ms
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # one catch-up at a time
+        self._cache_lock = threading.Lock()  # the in-memory caches, never held across I/O
         self._roster: Roster | None = None
         self._roster_at = -1
-        self._admissions: dict[str, Admission] = {}
+        self._admissions: dict[str, Admission] | None = None
+        self._admissions_at = -1
+        self._cases: dict[str, CaseRecord] = {}
+        self._cases_at = -1
+        self._parsed: OrderedDict[bytes, Entry] = OrderedDict()
+        self._acts: dict[bytes, Act] = {}
+        self.indexed = 0  # the size this process last saw indexed (it only grows)
+        self._version = -1
+        self._version_read_at = -1e9
+
+    def registry_version(self) -> int:
+        """The log index of the last entry that changed parties, keys or cases.
+
+        Read from the shared index at most every ``VERSION_TTL`` seconds: this process's
+        own changes are seen at once (its catch-up forgets the cached value), another
+        process's within that bound.
+        """
+        now = time.monotonic()
+        if now - self._version_read_at >= VERSION_TTL:
+            self._version, self._version_read_at = self.index.roster_at(), now
+        return self._version
+
+    def remember(self, data: bytes, entry: Entry, act: Act | None = None) -> None:
+        """Keep the parsed form of an entry this process just made or verified, so
+        indexing it needs no second parse or signature check."""
+        leaf = leaf_hash(data)
+        with self._cache_lock:
+            self._parsed[leaf] = entry
+            if act is not None:
+                self._acts[leaf] = act
+            while len(self._parsed) > PARSED_CACHE:
+                gone, _ = self._parsed.popitem(last=False)
+                self._acts.pop(gone, None)
+
+    def catch_up_to(self, size: int) -> None:
+        """Make sure the first ``size`` entries are indexed (cheap when they are)."""
+        if self.indexed < size:
+            self.catch_up()
 
     def catch_up(self) -> int:
         """Apply every logged entry not yet indexed; return the indexed size."""
@@ -104,21 +146,31 @@ class Indexer:
                     # another process may have indexed some of it meanwhile: never apply
                     # an entry twice out of order, never move indexed_size back
                     now = self.index.indexed_size(conn)
+                    batch = IndexBatch()
                     for i, data in enumerate(entries[max(0, now - done) :], start=max(now, done)):
-                        self._apply(conn, i, data)
+                        self._apply(conn, batch, i, data)
+                    self.index.write_batch(conn, batch)
+                    if batch.registry_changed:
+                        self._version_read_at = -1e9  # re-read once this commits
                     if end > now:
                         self.index.set_indexed_size(conn, end)
                 done = max(end, now)
+                if batch.registry_changed:
+                    self._version_read_at = -1e9
+            self.indexed = max(self.indexed, done)
             return done
 
-    def _apply(self, conn: sa.Connection, idx: int, data: bytes) -> None:
-        try:
-            entry = parse_entry(data, self.depositary_key)
-        except DepositaryError:
-            return  # not ours (a test entry, or another application's): nothing to index
+    def _apply(self, conn: sa.Connection, batch: IndexBatch, idx: int, data: bytes) -> None:
         leaf = leaf_hash(data)
+        with self._cache_lock:
+            entry = self._parsed.pop(leaf, None)
+        if entry is None:
+            try:
+                entry = parse_entry(data, self.depositary_key)
+            except DepositaryError:
+                return  # not ours (a test entry, or another application's): nothing to index
         if isinstance(entry, Envelope):
-            act = entry.act()
+            act = self._act_of(leaf, entry)
             parties = [(p, "issuer") for p in act.issuers]
             parties += [(a.party, "addressee") for a in act.addressees]
             row = ActRow(
@@ -126,21 +178,31 @@ class Indexer:
                 made_at_ms=to_millis(act.made_at), received_at_ms=None, authorised=None,
                 last_evidence=leaf,
             )  # fmt: skip
-            self.index.put_act(conn, row, parties, search_text(act))
+            batch.acts.append((row, parties, search_text(act)))
+            batch.kinds[act.act_id] = act.kind.value
             if act.kind in ROSTER_KINDS:
                 self.index.set_roster_at(conn, idx)
+                batch.registry_changed = True
             return
         body = entry.body
         if isinstance(body, Admission):
             self.index.put_party(conn, body.party.party_id, idx, json.dumps(body.to_dict()))
             self.index.set_roster_at(conn, idx)
+            batch.registry_changed = True
         elif isinstance(body, CaseRecord):
             self.index.put_case(conn, body.case_id, idx, json.dumps(body.to_dict()))
+            self.index.set_roster_at(conn, idx)  # the registry's version: parties and cases
+            batch.registry_changed = True
         elif isinstance(body, EvidenceRecord):
-            self._apply_evidence(conn, idx, leaf, body)
+            self._apply_evidence(conn, batch, idx, leaf, body)
+
+    def _act_of(self, leaf: bytes, envelope: Envelope) -> Act:
+        with self._cache_lock:
+            act = self._acts.pop(leaf, None)
+        return act if act is not None else envelope.act()
 
     def _apply_evidence(
-        self, conn: sa.Connection, idx: int, leaf: bytes, ev: EvidenceRecord
+        self, conn: sa.Connection, batch: IndexBatch, idx: int, leaf: bytes, ev: EvidenceRecord
     ) -> None:
         decided = None
         if ev.kind is EvidenceKind.SUBMITTED:
@@ -151,29 +213,60 @@ class Indexer:
             idx=idx, act_id=ev.act_id, kind=ev.kind.value, addressee=ev.addressee,
             at_ms=to_millis(ev.at),
         )  # fmt: skip
-        self.index.put_evidence(conn, row, leaf, case_id=ev.case_id, authorised=decided)
-        if decided and self.index.act_kind(conn, ev.act_id) in ROSTER_VALUES:
-            self.index.set_roster_at(conn, idx)
+        batch.evidence.append((row, leaf, ev.case_id, decided))
+        if decided:
+            kind = batch.kinds.get(ev.act_id) or self.index.act_kind(conn, ev.act_id)
+            if kind in ROSTER_VALUES:
+                self.index.set_roster_at(conn, idx)
+                batch.registry_changed = True
         if ev.kind is EvidenceKind.CIRCULATED and ev.addressee is not None:
-            admission = self.admissions().get(ev.addressee)
+            admission = self._admission_in(conn, ev.addressee)
             urls = admission.endpoints if admission is not None else ()
-            self.index.enqueue(
-                conn,
-                [DeliveryRow(act_id=ev.act_id, addressee=ev.addressee, url=u, state="pending",
-                             attempts=0, next_at_ms=self._now_ms(), last_error=None)
-                 for u in urls],
-            )  # fmt: skip
+            batch.deliveries += [
+                DeliveryRow(act_id=ev.act_id, addressee=ev.addressee, url=u, state="pending",
+                            attempts=0, next_at_ms=self._now_ms(), last_error=None)
+                for u in urls
+            ]  # fmt: skip
+
+    def _admission_in(self, conn: sa.Connection, party_id: str) -> Admission | None:
+        """A party's admission as this write transaction sees it (it may be in this batch)."""
+        cached = self._admissions
+        if cached is not None and party_id in cached:
+            return cached[party_id]
+        text = self.index.party(conn, party_id)
+        return None if text is None else Admission.from_dict(json.loads(text))
 
     # -- derived views ---------------------------------------------------------
 
     def admissions(self) -> dict[str, Admission]:
-        """The latest admission of every party."""
-        return {pid: Admission.from_dict(json.loads(text)) for pid, _, text in self.index.parties()}
+        """The latest admission of every party (cached until the registry changes)."""
+        version = self.registry_version()
+        cached = self._admissions
+        if cached is not None and self._admissions_at == version:
+            return cached
+        fresh = {
+            pid: Admission.from_dict(json.loads(text)) for pid, _, text in self.index.parties()
+        }
+        self._admissions, self._admissions_at = fresh, version
+        return fresh
+
+    def case_record(self, case_id: str) -> CaseRecord | None:
+        """A registered case (cached until the registry changes)."""
+        version = self.registry_version()
+        if self._cases_at != version:
+            self._cases, self._cases_at = {}, version
+        got = self._cases.get(case_id)
+        if got is None:
+            text = self.index.case(case_id)
+            if text is None:
+                return None
+            got = self._cases[case_id] = CaseRecord.from_dict(json.loads(text))
+        return got
 
     def roster(self) -> Roster:
         """Parties and keys as admitted, then changed by authorised key and powers acts."""
-        version = self.index.roster_at()  # any process may have changed it
-        with self._lock:
+        version = self.registry_version()  # any process may have changed it
+        with self._cache_lock:
             if self._roster is not None and self._roster_at == version:
                 return self._roster
         admissions = self.admissions()
@@ -192,7 +285,7 @@ class Indexer:
                 roster = apply_to_roster(roster, authorise(envelope, roster, at))
             except DepositaryError:
                 continue  # it was accepted against an earlier roster; the log shows why
-        with self._lock:
+        with self._cache_lock:
             self._roster, self._roster_at = roster, version
         return roster
 

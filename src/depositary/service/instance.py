@@ -117,6 +117,7 @@ def open_instance(settings: Settings, *, clock: Clock | None = None) -> Instance
     depositary = Depositary(
         appender=appender, view=view, index=index, key=key, clock=clock, policy=Policy(),
     )  # fmt: skip
+    appender.on_commit = depositary.indexer.catch_up
     delivery = DeliveryWorker(
         depositary, attempts=settings.delivery_attempts, backoff=settings.delivery_backoff
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -100,6 +100,17 @@ class JobDoneError(ConflictError):
     """The one-time evidence is already recorded."""
 
 
+@dataclass
+class IndexBatch:
+    """Index rows gathered while applying a chunk of log entries, written together."""
+
+    acts: list[tuple[ActRow, Sequence[tuple[str, str]], str]] = field(default_factory=list)
+    evidence: list[tuple[EvidenceRow, bytes, str | None, bool | None]] = field(default_factory=list)
+    deliveries: list[DeliveryRow] = field(default_factory=list)
+    kinds: dict[str, str] = field(default_factory=dict)  # act id -> kind, for this chunk
+    registry_changed: bool = False  # parties, keys or cases changed in this chunk
+
+
 def _act(row: Any) -> ActRow:
     return ActRow(
         act_id=row.act_id, idx=row.idx, leaf_hash=bytes(row.leaf_hash), case_id=row.case_id,
@@ -174,41 +185,49 @@ class ServiceIndex:
             [{"case_id": case_id, "idx": idx, "record": record}],
         )
 
-    def put_act(
-        self, conn: sa.Connection, row: ActRow, parties: Sequence[tuple[str, str]], text: str
-    ) -> None:
-        values = {
-            "act_id": row.act_id, "idx": row.idx, "leaf_hash": row.leaf_hash,
-            "case_id": row.case_id, "kind": row.kind, "made_at_ms": row.made_at_ms,
-            "received_at_ms": row.received_at_ms, "authorised": row.authorised,
-            "last_evidence": row.last_evidence, "search_text": text,
-        }  # fmt: skip
-        conn.execute(self._upsert(schema.svc_acts, []), [values])
-        if parties:
-            conn.execute(
-                self._upsert(schema.svc_act_parties, []),
-                [{"act_id": row.act_id, "party_id": p, "role": r} for p, r in parties],
-            )
-
-    def put_evidence(
-        self,
-        conn: sa.Connection,
-        ev: EvidenceRow,
-        leaf_hash: bytes,
-        *,
-        case_id: str | None = None,
-        authorised: bool | None = None,
-    ) -> None:
-        conn.execute(
-            self._upsert(schema.svc_evidence, []),
-            [{"idx": ev.idx, "act_id": ev.act_id, "kind": ev.kind, "addressee": ev.addressee,
-              "at_ms": ev.at_ms}],
-        )  # fmt: skip
+    def write_batch(self, conn: sa.Connection, batch: IndexBatch) -> None:
+        """Write a chunk's acts, evidence and deliveries, a few statements in all."""
         a = schema.svc_acts
-        values: dict[str, Any] = {"last_evidence": leaf_hash}
-        if authorised is not None:
-            values.update(received_at_ms=ev.at_ms, authorised=authorised, case_id=case_id)
-        conn.execute(sa.update(a).where(a.c.act_id == ev.act_id).values(**values))
+        if batch.acts:
+            conn.execute(
+                self._upsert(a, []),
+                [{"act_id": r.act_id, "idx": r.idx, "leaf_hash": r.leaf_hash,
+                  "case_id": r.case_id, "kind": r.kind, "made_at_ms": r.made_at_ms,
+                  "received_at_ms": r.received_at_ms, "authorised": r.authorised,
+                  "last_evidence": r.last_evidence, "search_text": text}
+                 for r, _, text in batch.acts],
+            )  # fmt: skip
+            roles = [{"act_id": r.act_id, "party_id": p, "role": role}
+                     for r, parties, _ in batch.acts for p, role in parties]  # fmt: skip
+            if roles:
+                conn.execute(self._upsert(schema.svc_act_parties, []), roles)
+        if batch.evidence:
+            conn.execute(
+                self._upsert(schema.svc_evidence, []),
+                [{"idx": e.idx, "act_id": e.act_id, "kind": e.kind, "addressee": e.addressee,
+                  "at_ms": e.at_ms} for e, _, _, _ in batch.evidence],
+            )  # fmt: skip
+            last: dict[str, bytes] = {}
+            decided: dict[str, dict[str, Any]] = {}
+            for e, leaf, case_id, authorised in batch.evidence:
+                last[e.act_id] = leaf
+                if authorised is not None:
+                    decided[e.act_id] = {"b_act": e.act_id, "b_at": e.at_ms,
+                                         "b_ok": authorised, "b_case": case_id}  # fmt: skip
+            key = a.c.act_id == sa.bindparam("b_act")
+            if decided:
+                conn.execute(
+                    sa.update(a).where(key).values(
+                        received_at_ms=sa.bindparam("b_at"), authorised=sa.bindparam("b_ok"),
+                        case_id=sa.bindparam("b_case"),
+                    ),
+                    list(decided.values()),
+                )  # fmt: skip
+            conn.execute(
+                sa.update(a).where(key).values(last_evidence=sa.bindparam("b_last")),
+                [{"b_act": k, "b_last": v} for k, v in last.items()],
+            )
+        self.enqueue(conn, batch.deliveries)
 
     # -- claims, inside the log's own write transaction -----------------------------
 
@@ -218,6 +237,38 @@ class ServiceIndex:
         q = sa.select(t.c.head, t.c.at_ms).where(t.c.act_id == act_id)
         row = self._run(lambda c: c.execute(q).first())
         return None if row is None else (bytes(row.head), row.at_ms)
+
+    def apply_new_chains(self, conn: sa.Connection, pending: Sequence[Sequence[Claim]]) -> int:
+        """Check and record every ``NewChain`` claim of a batch in three statements.
+
+        Returns -1 when all are free, else the position of the first submission whose
+        act id is taken (already recorded, or claimed earlier in the same batch); then
+        nothing is written.
+        """
+        ch, a = schema.svc_chains, schema.svc_acts
+        new = [(n, c) for n, claims in enumerate(pending) for c in claims
+               if isinstance(c, NewChain)]  # fmt: skip
+        if not new:
+            return -1
+        ids = [c.act_id for _, c in new]
+        taken: set[str] = set()
+        for chunk in range(0, len(ids), 500):
+            part = ids[chunk : chunk + 500]
+            taken.update(
+                r[0] for r in conn.execute(sa.select(ch.c.act_id).where(ch.c.act_id.in_(part)))
+            )
+            taken.update(
+                r[0] for r in conn.execute(sa.select(a.c.act_id).where(a.c.act_id.in_(part)))
+            )
+        seen: set[str] = set()
+        for n, c in new:
+            if c.act_id in taken or c.act_id in seen:
+                return n
+            seen.add(c.act_id)
+        conn.execute(
+            sa.insert(ch), [{"act_id": c.act_id, "head": c.head, "at_ms": c.at_ms} for _, c in new]
+        )
+        return -1
 
     def apply_claims(self, conn: sa.Connection, claims: Sequence[Claim], log_size: int) -> None:
         """Check and record ``claims`` in the transaction appending their entries.
@@ -230,6 +281,8 @@ class ServiceIndex:
         """
         ch, a = schema.svc_chains, schema.svc_acts
         for c in claims:
+            if isinstance(c, NewChain):
+                continue  # checked for the whole batch by apply_new_chains
             if isinstance(c, Job):
                 row = {"act_id": c.act_id, "kind": c.kind, "addressee": c.addressee, "url": c.url}
                 new = self._upsert(schema.svc_jobs, []).values(**row)  # rowcount is -1 on psycopg
@@ -261,6 +314,11 @@ class ServiceIndex:
     def act_kind(self, conn: sa.Connection, act_id: str) -> str | None:
         a = schema.svc_acts
         return conn.execute(sa.select(a.c.kind).where(a.c.act_id == act_id)).scalar()
+
+    def party(self, conn: sa.Connection, party_id: str) -> str | None:
+        """A party's admission as ``conn`` sees it."""
+        p = schema.svc_parties
+        return conn.execute(sa.select(p.c.admission).where(p.c.party_id == party_id)).scalar()
 
     def parties(self) -> list[tuple[str, int, str]]:
         p = schema.svc_parties
