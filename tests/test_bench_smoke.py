@@ -22,3 +22,17 @@ def test_bench_log_quick_prints_its_table() -> None:
         assert goal in out.stdout
     assert "pymerkle 7.0" in out.stdout
     assert "ratio" in out.stdout
+
+
+def test_bench_service_quick_prints_its_table() -> None:
+    script = BENCH.parent / "bench_service.py"
+    out = subprocess.run(
+        [sys.executable, str(script), "--quick"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "PyNaCl verify only (ceiling)" in out.stdout
+    assert "service, 1 submitter" in out.stdout

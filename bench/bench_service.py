@@ -1,0 +1,114 @@
+"""Signed acts accepted with receipts through the service layer, without HTTP.
+
+Each act is checked (JCS envelope, PyNaCl signature, authority as of receipt),
+appended with its first evidence (submitted, circulated), indexed, and
+answered with its tlog-proof receipt, on the embedded SQLite default
+(synchronous=FULL). Submitters are threads, as the HTTP server's request
+handlers are. Baselines measured in the same run: the bare PyNaCl
+verification rate for the same envelopes (the ceiling named in issue #4) and
+one submitter at a time (no batching to share the commit).
+
+    .venv/bin/python bench/bench_service.py            # ~1 min
+    .venv/bin/python bench/bench_service.py --quick    # seconds
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import nacl.signing
+
+from depositary.acts.envelope import Envelope, sign_act
+from depositary.clock import ManualClock
+from depositary.config import Settings
+from depositary.demo.iraq2020 import CASE_ID, ORIGIN, at, demo_signer, steps
+from depositary.demo.replay import setup
+from depositary.service.instance import init_data_dir, open_instance
+
+
+def signed_acts(n: int) -> list[bytes]:
+    talks = next(s for s in steps() if s.act and s.act.kind.value == "request_for_talks")
+    assert talks.act is not None
+    signer = demo_signer("iq-prime-minister")
+    return [sign_act(replace(talks.act, act_id=f"bench-{i}"), [signer]).to_bytes()
+            for i in range(n)]  # fmt: skip
+
+
+def verify_rate(envelopes: list[bytes]) -> float:
+    parsed = [Envelope.from_bytes(e) for e in envelopes]
+    t0 = time.perf_counter()
+    for env in parsed:
+        s = env.signatures[0]
+        nacl.signing.VerifyKey(s.public_key).verify(env.message(), s.signature)
+    return len(parsed) / (time.perf_counter() - t0)
+
+
+def run(envelopes: list[bytes], threads: int, period: float) -> tuple[float, float, float]:
+    data_dir = Path(tempfile.mkdtemp(prefix="bench-service-"))
+    init_data_dir(data_dir, ORIGIN)
+    clock = ManualClock(at("2020-01-09T21:00"))
+    inst = open_instance(Settings(data_dir=data_dir, origin=ORIGIN, batch_period=period),
+                         clock=clock)  # fmt: skip
+    try:
+        dep = inst.depositary
+        setup(dep, {})
+        waits: list[float] = []
+        lock = threading.Lock()
+        todo = iter(envelopes)
+
+        def submitter() -> None:
+            while True:
+                with lock:
+                    env = next(todo, None)
+                if env is None:
+                    return
+                t0 = time.perf_counter()
+                sub = dep.submit(env, case_id=CASE_ID)
+                assert sub.act.receipt.startswith(b"c2sp.org/tlog-proof@v1")
+                with lock:
+                    waits.append(time.perf_counter() - t0)
+
+        t0 = time.perf_counter()
+        pool = [threading.Thread(target=submitter) for _ in range(threads)]
+        for t in pool:
+            t.start()
+        for t in pool:
+            t.join()
+        rate = len(envelopes) / (time.perf_counter() - t0)
+        waits.sort()
+        return rate, waits[len(waits) // 2], waits[int(len(waits) * 0.99)]
+    finally:
+        inst.close()
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--acts", type=int, default=6000)
+    p.add_argument("--threads", type=int, default=128)
+    p.add_argument("--period", type=float, default=0.05)
+    args = p.parse_args()
+    n = 300 if args.quick else args.acts
+    envelopes = signed_acts(n)
+    ceiling = verify_rate(envelopes)
+    rate, p50, p99 = run(envelopes, args.threads, args.period)
+    one = signed_acts(60 if args.quick else 300)
+    single, s50, s99 = run(one, 1, 0.001)
+    print("| measure | acts/s | p50 | p99 | vs PyNaCl verify alone |")
+    print("|---|---:|---:|---:|---:|")
+    print(f"| PyNaCl verify only (ceiling) | {ceiling:,.0f} | | | 1.00 |")
+    print(
+        f"| service, {args.threads} submitters, period {args.period:g} s | {rate:,.0f} | "
+        f"{p50 * 1000:.0f} ms | {p99 * 1000:.0f} ms | {rate / ceiling:.3f} |"
+    )
+    print(f"| service, 1 submitter, period 0.001 s | {single:,.0f} | {s50 * 1000:.0f} ms | "
+          f"{s99 * 1000:.0f} ms | {single / ceiling:.3f} |")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
