@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from depositary.encoding.b64 import decode as decode_base64
 from depositary.encoding.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from depositary.encoding.cosignature import (
     COSIGNATURE_SIZE,
@@ -21,7 +22,6 @@ from depositary.encoding.note import (
     NoteSignature,
     NoteSigner,
     TimestampedVerifier,
-    decode_base64,
 )
 from depositary.errors import DecodeError, SignatureError, ValidationError
 

@@ -8,14 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.note import (
     MAX_SIGNATURES,
     Ed25519Verifier,
     Note,
     NoteSignature,
     NoteSigner,
-    decode_base64,
-    encode_base64,
     is_valid_key_name,
     key_id,
     open_note,

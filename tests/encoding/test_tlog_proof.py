@@ -6,9 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import Checkpoint, sign_checkpoint
 from depositary.encoding.cosignature import Cosigner
-from depositary.encoding.note import NoteSigner, encode_base64, sign_note
+from depositary.encoding.note import (
+    NoteSigner,
+    sign_note,
+)
 from depositary.encoding.tlog_proof import TlogProof, verify_tlog_proof
 from depositary.errors import (
     DecodeError,

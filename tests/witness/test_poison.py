@@ -9,9 +9,14 @@ import httpx2
 import pytest
 
 from depositary.clock import ManualClock
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import open_checkpoint
 from depositary.encoding.cosignature import Cosigner
-from depositary.encoding.note import Note, NoteSignature, NoteSigner, encode_base64
+from depositary.encoding.note import (
+    Note,
+    NoteSignature,
+    NoteSigner,
+)
 from depositary.errors import ConflictError, DecodeError, SignatureError
 from depositary.log.audit import StoreSource
 from depositary.witness.client import Policy, WitnessEndpoint, collect, submit

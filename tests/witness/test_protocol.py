@@ -7,12 +7,16 @@ from pathlib import Path
 import pytest
 
 from depositary.clock import ManualClock
+from depositary.encoding.b64 import decode as decode_base64
 from depositary.encoding.cosignature import (
     CosignatureVerifier,
     Cosigner,
     cosignature_timestamp,
 )
-from depositary.encoding.note import NoteSignature, NoteSigner, decode_base64
+from depositary.encoding.note import (
+    NoteSignature,
+    NoteSigner,
+)
 from depositary.errors import DecodeError, ValidationError
 from depositary.witness.protocol import (
     MAX_PROOF_LINES,

@@ -6,8 +6,6 @@ The envelope is itself JCS JSON with base64 fields; it must fit one log entry
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -24,25 +22,14 @@ from depositary.acts.canonical import (
     signing_message,
 )
 from depositary.crypto.ed25519 import SIGNATURE_SIZE, Signer
+from depositary.encoding import b64
 from depositary.errors import DecodeError, ValidationError
 
 ENVELOPE_VERSION = 1
 
 
-def _b64(value: object, where: str) -> bytes:
-    if not isinstance(value, str):
-        raise DecodeError(f"{where}: expected a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise DecodeError(f"{where}: not base64") from e
-    if base64.b64encode(raw).decode() != value:
-        raise DecodeError(f"{where}: not canonical base64")
-    return raw
-
-
-def _text(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+_b64 = b64.decode_field
+_text = b64.encode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

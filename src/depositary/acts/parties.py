@@ -6,8 +6,6 @@ value: applying a key or delegation act returns a new roster.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
@@ -18,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from depositary.acts import schema
 from depositary.acts.kinds import ActKind
 from depositary.crypto.ed25519 import check_public_key
+from depositary.encoding import b64
 from depositary.errors import DecodeError, ValidationError
 
 
@@ -64,20 +63,13 @@ def key_from_text(value: object, where: str) -> bytes:
         DecodeError: not base64.
         ValidationError: malformed (wrong length) or small-order key.
     """
-    if not isinstance(value, str):
-        raise DecodeError(f"{where}: expected a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise DecodeError(f"{where}: not base64") from e
-    if base64.b64encode(raw).decode() != value:
-        raise DecodeError(f"{where}: not canonical base64")
+    raw = b64.decode_field(value, where)
     check_public_key(raw)
     return raw
 
 
 def key_to_text(public_key: bytes) -> str:
-    return base64.b64encode(public_key).decode()
+    return b64.encode(public_key)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -11,6 +11,8 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.note import (
     Note,
     NoteSignature,
@@ -18,8 +20,6 @@ from depositary.encoding.note import (
     TimestampedVerifier,
     Verifier,
     check_note_text,
-    decode_base64,
-    encode_base64,
     open_note,
     sign_note,
 )

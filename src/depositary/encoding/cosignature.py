@@ -12,12 +12,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from depositary.crypto import ed25519
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import Checkpoint, SignedCheckpoint
 from depositary.encoding.note import (
     NoteSignature,
     Verifier,
     check_vkey_key,
-    encode_base64,
     format_skey,
     is_valid_key_name,
     key_id,

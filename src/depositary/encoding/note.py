@@ -8,7 +8,6 @@ must be 8 lowercase hex digits, and every signature from a known key is verified
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import re
 from collections.abc import Sequence
@@ -16,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Protocol, runtime_checkable
 
 from depositary.crypto import ed25519
+from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.errors import DecodeError, SignatureError, ValidationError
 
 MAX_NOTE_SIZE = 1 << 20
@@ -26,32 +27,12 @@ SIG_TYPE_ED25519 = 0x01
 
 _SIG_PREFIX = "\u2014 "  # em dash, space
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f]")
-_BASE64 = re.compile(r"(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?")
 _HEX_ID = re.compile(r"[0-9a-f]{8}")
 # The Unicode White_Space property, which Go's unicode.IsSpace follows.
 _WHITE_SPACE = frozenset(
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
     "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
 )
-
-
-def encode_base64(data: bytes) -> str:
-    """Return standard padded base64 (RFC 4648 section 4)."""
-    return base64.b64encode(data).decode("ascii")
-
-
-def decode_base64(text: str, what: str = "base64") -> bytes:
-    """Decode canonical standard base64: padded, no whitespace, zero trailing bits.
-
-    Raises:
-        DecodeError: ``text`` is not the one canonical encoding of some bytes.
-    """
-    if _BASE64.fullmatch(text) is None:
-        raise DecodeError(f"{what} is not padded standard base64: {text[:80]!r}")
-    raw = base64.b64decode(text, validate=True)  # cannot fail once the regex matched
-    if encode_base64(raw) != text:
-        raise DecodeError(f"{what} is not canonical base64 (non-zero trailing bits)")
-    return raw
 
 
 def is_valid_key_name(name: str) -> bool:

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import (
     HASH_SIZE,
     MAX_TREE_SIZE,
@@ -24,7 +26,11 @@ from depositary.encoding.checkpoint import (
     parse_decimal,
 )
 from depositary.encoding.cosignature import require_cosignatures
-from depositary.encoding.note import MAX_NOTE_SIZE, Note, Verifier, decode_base64, encode_base64
+from depositary.encoding.note import (
+    MAX_NOTE_SIZE,
+    Note,
+    Verifier,
+)
 from depositary.errors import DecodeError, ProofError, ValidationError
 from depositary.merkle.hashing import leaf_hash
 from depositary.merkle.verify import verify_inclusion

@@ -7,34 +7,20 @@ The signed form is JCS JSON ``{"type", "version", "payload", "public_key",
 
 from __future__ import annotations
 
-import base64
-import binascii
 from dataclasses import dataclass
 from typing import Any
 
 from depositary.acts import schema
 from depositary.acts.canonical import MAX_ENTRY_BYTES, canonical_json, parse_json
 from depositary.crypto.ed25519 import Signer, verify
+from depositary.encoding import b64
 from depositary.errors import DecodeError, SignatureError, ValidationError
 
 SIGNED_VERSION = 1
 
 
-def b64decode(value: object, where: str) -> bytes:
-    """Decode canonical standard base64 or raise DecodeError naming ``where``."""
-    if not isinstance(value, str):
-        raise DecodeError(f"{where}: expected a base64 string")
-    try:
-        raw = base64.b64decode(value, validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise DecodeError(f"{where}: not base64") from e
-    if base64.b64encode(raw).decode() != value:
-        raise DecodeError(f"{where}: not canonical base64")
-    return raw
-
-
-def b64encode(raw: bytes) -> str:
-    return base64.b64encode(raw).decode()
+b64decode = b64.decode_field
+b64encode = b64.encode
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import SignedCheckpoint, open_checkpoint
 from depositary.encoding.cosignature import require_cosignatures
-from depositary.encoding.note import Verifier, decode_base64, encode_base64
+from depositary.encoding.note import Verifier
 from depositary.encoding.tiles import tile_path
 from depositary.errors import (
     ConfigError,

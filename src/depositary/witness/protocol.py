@@ -16,14 +16,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import HASH_SIZE, Checkpoint, parse_decimal
 from depositary.encoding.note import (
     MAX_NOTE_SIZE,
     MAX_SIGNATURES,
     Note,
     NoteSignature,
-    decode_base64,
-    encode_base64,
 )
 from depositary.errors import DecodeError, ValidationError
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from depositary.encoding.note import encode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.errors import ValidationError
 from depositary.log.audit import StoreSource, audit
 from depositary.service.log_dir import LogDir

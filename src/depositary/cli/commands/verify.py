@@ -8,8 +8,9 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from depositary.cli.commands.witness import load_witness_vkey
+from depositary.encoding.b64 import decode as decode_base64
 from depositary.encoding.checkpoint import open_checkpoint
-from depositary.encoding.note import Ed25519Verifier, decode_base64
+from depositary.encoding.note import Ed25519Verifier
 from depositary.encoding.tlog_proof import verify_tlog_proof
 from depositary.errors import ConfigError
 from depositary.log.audit import DirectorySource, TileSource, URLSource, audit
