@@ -15,13 +15,12 @@ from depositary.crypto import ed25519
 from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import Checkpoint, SignedCheckpoint
 from depositary.encoding.note import (
+    NamedSigner,
     NoteSignature,
     Verifier,
     check_vkey_key,
-    format_skey,
     is_valid_key_name,
     key_id,
-    parse_skey,
     parse_vkey,
     verifier_map,
     verify_signature,
@@ -114,40 +113,11 @@ class CosignatureVerifier:
         ed25519.verify(self.public_key, message, signature[TIMESTAMP_SIZE:])
 
 
-class Cosigner:
-    """A named witness key that produces cosignature/v1 signatures."""
+class Cosigner(NamedSigner):
+    """A named witness key that produces cosignature/v1 signatures (type 0x04)."""
 
-    __slots__ = ("_signer", "key_id", "name")
-
-    def __init__(self, *, name: str, seed: bytes) -> None:
-        if not is_valid_key_name(name):
-            raise ValidationError(f"invalid key name {name!r}")
-        self._signer = ed25519.Signer(seed)
-        self.name = name
-        self.key_id = key_id(name, SIG_TYPE_COSIGNATURE_V1, self._signer.public_key)
-
-    @classmethod
-    def generate(cls, name: str) -> Cosigner:
-        """Return a cosigner with a fresh random key."""
-        return cls(name=name, seed=ed25519.generate_seed())
-
-    @classmethod
-    def from_skey(cls, skey: str) -> Cosigner:
-        """Parse ``PRIVATE+KEY+name+hexid+base64(0x04 || seed)``.
-
-        Raises:
-            DecodeError: the skey is malformed.
-            ValidationError: wrong type, or the key ID does not match the key.
-        """
-        name, claimed, seed = parse_skey(skey, SIG_TYPE_COSIGNATURE_V1)
-        cosigner = cls(name=name, seed=seed)
-        if cosigner.key_id != claimed:
-            raise ValidationError(f"skey key ID {claimed:08x} does not match {name}'s key")
-        return cosigner
-
-    def to_skey(self) -> str:
-        """Return the private key string. Keep it secret."""
-        return format_skey(self.name, SIG_TYPE_COSIGNATURE_V1, self.key_id, self._signer.seed())
+    TYPE = SIG_TYPE_COSIGNATURE_V1
+    __slots__ = ()
 
     def verifier(self) -> CosignatureVerifier:
         """Return the matching verifier."""
@@ -163,9 +133,6 @@ class Cosigner:
         message = cosigned_message(checkpoint_text, timestamp)
         sig = timestamp.to_bytes(TIMESTAMP_SIZE, "big") + self._signer.sign(message)
         return NoteSignature(name=self.name, key_id=self.key_id, signature=sig)
-
-    def __repr__(self) -> str:
-        return f"Cosigner(name={self.name!r}, key_id={self.key_id:08x})"
 
 
 def require_cosignatures(signed: SignedCheckpoint, verifiers: Sequence[Verifier], k: int) -> None:

@@ -12,7 +12,7 @@ import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import ClassVar, Protocol, Self, runtime_checkable
 
 from depositary.crypto import ed25519
 from depositary.encoding.b64 import decode as decode_base64
@@ -286,9 +286,14 @@ def format_skey(name: str, type_byte: int, key_id_: int, seed: bytes) -> str:
     return f"PRIVATE+KEY+{name}+{key_id_:08x}+{encode_base64(bytes([type_byte]) + seed)}"
 
 
-class NoteSigner:
-    """A named Ed25519 key that signs note text (type 0x01); the seed stays inside."""
+class NamedSigner:
+    """A named Ed25519 key of one signature type; the seed stays inside.
 
+    Subclasses set ``TYPE`` (the signature type byte that goes into the key ID
+    and the skey) and add how they sign.
+    """
+
+    TYPE: ClassVar[int]
     __slots__ = ("_signer", "key_id", "name")
 
     def __init__(self, *, name: str, seed: bytes) -> None:
@@ -296,30 +301,40 @@ class NoteSigner:
             raise ValidationError(f"invalid key name {name!r}")
         self._signer = ed25519.Signer(seed)
         self.name = name
-        self.key_id = key_id(name, SIG_TYPE_ED25519, self._signer.public_key)
+        self.key_id = key_id(name, self.TYPE, self._signer.public_key)
 
     @classmethod
-    def generate(cls, name: str) -> NoteSigner:
+    def generate(cls, name: str) -> Self:
         """Return a signer with a fresh random key."""
         return cls(name=name, seed=ed25519.generate_seed())
 
     @classmethod
-    def from_skey(cls, skey: str) -> NoteSigner:
-        """Parse a Go ``note.NewSigner`` key: ``PRIVATE+KEY+name+hexid+base64(0x01 || seed)``.
+    def from_skey(cls, skey: str) -> Self:
+        """Parse ``PRIVATE+KEY+name+hexid+base64(type || seed)`` (Go's ``note`` format).
 
         Raises:
             DecodeError: the skey is malformed.
             ValidationError: wrong type, or the key ID does not match the key.
         """
-        name, claimed, seed = parse_skey(skey, SIG_TYPE_ED25519)
+        name, claimed, seed = parse_skey(skey, cls.TYPE)
         signer = cls(name=name, seed=seed)
         if signer.key_id != claimed:
             raise ValidationError(f"skey key ID {claimed:08x} does not match {name}'s key")
         return signer
 
     def to_skey(self) -> str:
-        """Return the Go-compatible private key string. Keep it secret."""
-        return format_skey(self.name, SIG_TYPE_ED25519, self.key_id, self._signer.seed())
+        """Return the private key string. Keep it secret."""
+        return format_skey(self.name, self.TYPE, self.key_id, self._signer.seed())
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, key_id={self.key_id:08x})"
+
+
+class NoteSigner(NamedSigner):
+    """A named Ed25519 key that signs note text (type 0x01), interchangeable with Go's."""
+
+    TYPE = SIG_TYPE_ED25519
+    __slots__ = ()
 
     def verifier(self) -> Ed25519Verifier:
         """Return the matching verifier."""
@@ -333,9 +348,6 @@ class NoteSigner:
         """
         _decode_text(text)
         return NoteSignature(name=self.name, key_id=self.key_id, signature=self._signer.sign(text))
-
-    def __repr__(self) -> str:
-        return f"NoteSigner(name={self.name!r}, key_id={self.key_id:08x})"
 
 
 def _decode_text(text: bytes) -> str:
