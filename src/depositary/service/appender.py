@@ -28,7 +28,8 @@ import sqlalchemy as sa
 from depositary.errors import ConflictError, DepositaryError, ValidationError
 from depositary.log.sequencer import Appended, Sequencer, check_entry
 from depositary.storage.base import LogWriter, StoredCheckpoint, TileKey
-from depositary.storage.index import ActIdTakenError, Claim, NewChain, ServiceIndex
+from depositary.storage.claims import ActIdTakenError, Claim, NewChain
+from depositary.storage.index import ServiceIndex
 from depositary.storage.sql import SQLStore
 
 MAX_ENTRIES = 8192

@@ -22,7 +22,8 @@ from depositary.clock import to_millis
 from depositary.errors import DepositaryError
 from depositary.records.delivery import IDEMPOTENCY_HEADER, delivery_body, sign_delivery
 from depositary.service.depositary import Depositary
-from depositary.storage.index import DeliveryRow, Job
+from depositary.storage.claims import Job
+from depositary.storage.index import DeliveryRow
 
 LEASE_MS = 30_000
 TIMEOUT = 10.0

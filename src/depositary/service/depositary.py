@@ -42,17 +42,8 @@ from depositary.records.statements import (
 )
 from depositary.service.appender import Appender
 from depositary.service.indexer import Indexer, from_millis, parse_entry
-from depositary.storage.index import (
-    ActRow,
-    Claim,
-    EvidenceRow,
-    Job,
-    JobDoneError,
-    NewChain,
-    NextLink,
-    ServiceIndex,
-    StaleLinkError,
-)
+from depositary.storage.claims import Claim, Job, JobDoneError, NewChain, NextLink, StaleLinkError
+from depositary.storage.index import ActRow, EvidenceRow, ServiceIndex
 
 LINK_ATTEMPTS = 50
 

@@ -19,7 +19,7 @@ import threading
 from depositary.acts.receipt_rules import EvidenceKind
 from depositary.errors import DepositaryError
 from depositary.service.depositary import Depositary
-from depositary.storage.index import Job
+from depositary.storage.claims import Job
 
 ACTUAL_ROUTES = frozenset({"actual receipt", "recorded as deemed received"})
 
