@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from depositary.acts.authority import authorise
 from depositary.acts.clocks import LoggedAct
 from depositary.acts.envelope import Envelope
-from depositary.acts.kinds import EVENT_CODES
+from depositary.acts.events import event_records
 from depositary.acts.receipt_rules import Evidence, EvidenceKind
 from depositary.acts.status import CaseStatus, derive_status
 from depositary.clock import Clock, to_millis
@@ -389,29 +389,13 @@ class Depositary:
 
     def events(self, case_id: str) -> list[dict[str, object]]:
         """The case as event data: one PLOVER-style event per act, with CAMEO codes."""
-        out: list[dict[str, object]] = []
-        for row in self.index.acts(case_id=case_id):
-            if not row.authorised:
-                continue
-            act = Envelope.from_bytes(self.view.entry(row.idx)).act()
-            code = EVENT_CODES[act.kind]
-            targets: list[str | None] = [a.party for a in act.addressees] or [None]
-            for target in targets:
-                out.append(
-                    {
-                        "event_id": f"{act.act_id}:{target or '-'}",
-                        "event_date": act.made_at.date().isoformat(),
-                        "recorded_at": from_millis(row.received_at_ms or 0).isoformat(),
-                        "actor": list(act.issuers),
-                        "recipient": target,
-                        "event_type": code.plover_category,
-                        "mode": code.plover_mode,
-                        "cameo": code.cameo,
-                        "cameo_label": code.cameo_label,
-                        "codebooks": {"cameo": code.cameo_codebook, "plover": code.plover_codebook},
-                        "act_kind": act.kind.value,
-                        "log_index": row.idx,
-                        "reported": act.kind.value == "reported_statement",
-                    }
-                )
-        return out
+        return [
+            event
+            for row in self.index.acts(case_id=case_id)
+            if row.authorised
+            for event in event_records(
+                Envelope.from_bytes(self.view.entry(row.idx)).act(),
+                log_index=row.idx,
+                recorded_at=from_millis(row.received_at_ms or 0),
+            )
+        ]
