@@ -15,6 +15,7 @@ one submitter at a time (no batching to share the commit).
 from __future__ import annotations
 
 import argparse
+import shutil
 import tempfile
 import threading
 import time
@@ -84,6 +85,7 @@ def run(envelopes: list[bytes], threads: int, period: float) -> tuple[float, flo
         return rate, waits[len(waits) // 2], waits[int(len(waits) * 0.99)]
     finally:
         inst.close()
+        shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def main() -> None:
