@@ -9,19 +9,16 @@ Skeys follow transparency-dev/formats: ``PRIVATE+KEY+name+hexid+base64(0x04 || s
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import ClassVar
 
 from depositary.crypto import ed25519
-from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import Checkpoint, SignedCheckpoint
 from depositary.encoding.note import (
     NamedSigner,
+    NamedVerifier,
     NoteSignature,
     Verifier,
-    check_vkey_key,
-    is_valid_key_name,
-    key_id,
-    parse_vkey,
     verifier_map,
     verify_signature,
 )
@@ -63,37 +60,10 @@ def cosignature_timestamp(signature: bytes) -> int:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class CosignatureVerifier:
+class CosignatureVerifier(NamedVerifier):
     """Verifies cosignature/v1 signatures of one named witness key."""
 
-    name: str
-    public_key: bytes
-    key_id: int = field(init=False)
-
-    def __post_init__(self) -> None:
-        if not is_valid_key_name(self.name):
-            raise ValidationError(f"invalid key name {self.name!r}")
-        ed25519.check_public_key(self.public_key)
-        object.__setattr__(
-            self, "key_id", key_id(self.name, SIG_TYPE_COSIGNATURE_V1, self.public_key)
-        )
-
-    @classmethod
-    def from_vkey(cls, vkey: str) -> CosignatureVerifier:
-        """Parse ``name+hexid+base64(0x04 || 32-byte public key)``.
-
-        Raises:
-            DecodeError: the vkey is malformed.
-            ValidationError: wrong type, key ID mismatch, or unusable public key.
-        """
-        name, claimed, raw = parse_vkey(vkey)
-        public_key = check_vkey_key(name, claimed, raw, SIG_TYPE_COSIGNATURE_V1)
-        return cls(name=name, public_key=public_key)
-
-    def to_vkey(self) -> str:
-        """Return ``name+hexid+base64(0x04 || public key)``."""
-        blob = encode_base64(bytes([SIG_TYPE_COSIGNATURE_V1]) + self.public_key)
-        return f"{self.name}+{self.key_id:08x}+{blob}"
+    TYPE: ClassVar[int] = SIG_TYPE_COSIGNATURE_V1
 
     def timestamp(self, signature: bytes) -> int:
         """Return the signature's timestamp (see ``cosignature_timestamp``)."""

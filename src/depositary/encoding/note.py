@@ -221,9 +221,10 @@ def check_vkey_key(name: str, claimed: int, raw: bytes, type_byte: int) -> bytes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Ed25519Verifier:
-    """Verifies Ed25519 (type 0x01) note signatures of one named key."""
+class NamedVerifier:
+    """A named Ed25519 public key of one signature type (``TYPE``), with its key ID."""
 
+    TYPE: ClassVar[int]
     name: str
     public_key: bytes
     key_id: int = field(init=False)
@@ -232,24 +233,31 @@ class Ed25519Verifier:
         if not is_valid_key_name(self.name):
             raise ValidationError(f"invalid key name {self.name!r}")
         ed25519.check_public_key(self.public_key)
-        object.__setattr__(self, "key_id", key_id(self.name, SIG_TYPE_ED25519, self.public_key))
+        object.__setattr__(self, "key_id", key_id(self.name, self.TYPE, self.public_key))
 
     @classmethod
-    def from_vkey(cls, vkey: str) -> Ed25519Verifier:
-        """Parse ``name+hexid+base64(0x01 || 32-byte public key)``.
+    def from_vkey(cls, vkey: str) -> Self:
+        """Parse ``name+hexid+base64(type || 32-byte public key)``.
 
         Raises:
             DecodeError: the vkey is malformed.
             ValidationError: wrong type, key ID mismatch, or unusable public key.
         """
         name, claimed, raw = parse_vkey(vkey)
-        public_key = check_vkey_key(name, claimed, raw, SIG_TYPE_ED25519)
+        public_key = check_vkey_key(name, claimed, raw, cls.TYPE)
         return cls(name=name, public_key=public_key)
 
     def to_vkey(self) -> str:
-        """Return ``name+hexid+base64(0x01 || public key)``."""
-        blob = encode_base64(bytes([SIG_TYPE_ED25519]) + self.public_key)
+        """Return ``name+hexid+base64(type || public key)``."""
+        blob = encode_base64(bytes([self.TYPE]) + self.public_key)
         return f"{self.name}+{self.key_id:08x}+{blob}"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Ed25519Verifier(NamedVerifier):
+    """Verifies Ed25519 (type 0x01) note signatures of one named key."""
+
+    TYPE: ClassVar[int] = SIG_TYPE_ED25519
 
     def verify(self, text: bytes, signature: bytes) -> None:
         """Check an Ed25519 signature over ``text``.
