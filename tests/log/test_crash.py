@@ -39,12 +39,17 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_entry(tmp_path: Path) -
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     kills = 0
     for round_ in range(12):
+        acked_before = len(_acks(ackfile))
         proc = subprocess.Popen(
             [sys.executable, "-m", "tests.log.crash_writer", str(tmp_path / "log"),
              str(ackfile), str(round_)],
             cwd=ROOT, env=env,
         )  # fmt: skip
-        time.sleep(rng.uniform(0.3, 0.9))
+        if round_ % 2 == 0:  # some writers die mid-append, the others at any moment
+            deadline = time.monotonic() + 30
+            while len(_acks(ackfile)) <= acked_before and time.monotonic() < deadline:
+                time.sleep(0.02)
+        time.sleep(rng.uniform(0.0, 0.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
@@ -68,6 +73,7 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_entry(tmp_path: Path) -
                     new_root=new.root_hash, proof=lg.view.consistency_proof(old.size, new.size),
                 )  # fmt: skip
     assert kills >= 10
+    assert len(_acks(ackfile)) > 0
     with LogDir(tmp_path / "log") as lg:
         earlier = [c.note for c in lg.store.checkpoints()]
         assert audit(StoreSource(lg.store), lg.verifier, earlier=earlier).checkpoint.size >= len(

@@ -109,6 +109,13 @@ class Procs:
             out.update(got)
         return out
 
+    def wait_for_first_ack(self, name: str, timeout: float = 30.0) -> None:
+        """Wait until writer ``name`` has been acknowledged once (it may start slowly
+        on a loaded machine), so a kill lands while it is really appending."""
+        deadline = time.monotonic() + timeout
+        while not read_acks(self.ackfile(name)) and time.monotonic() < deadline:
+            time.sleep(0.02)
+
     def kill_all(self) -> None:
         for p in self.procs:
             if p.poll() is None:
@@ -191,7 +198,9 @@ def test_a_writer_killed_at_random_moments_while_another_keeps_appending(
         ready = tmp_path / f"ready-{round_}"
         victim = procs.start(f"victim{round_}", "--max-batch", "200", "--ready", str(ready))
         wait_for(ready.exists, "a victim to open the store")
-        time.sleep(rng.uniform(0.3, 0.8))
+        if round_ % 2 == 0:  # some victims die mid-append, the others at any moment
+            procs.wait_for_first_ack(f"victim{round_}")
+        time.sleep(rng.uniform(0.0, 0.5))
         if victim.poll() is None:
             victim.send_signal(signal.SIGKILL)
             kills += 1
@@ -218,7 +227,9 @@ def test_sigkill_at_random_moments_loses_no_acknowledged_entry(
         name = f"r{round_}"
         names.append(name)
         proc = procs.start(name, "--max-batch", "300")
-        time.sleep(rng.uniform(0.5, 1.0))
+        if round_ % 2 == 0:  # some writers die mid-append, the others at any moment
+            procs.wait_for_first_ack(name)
+        time.sleep(rng.uniform(0.0, 0.6))
         if proc.poll() is None:
             proc.send_signal(signal.SIGKILL)
             kills += 1
