@@ -10,7 +10,11 @@ from hypothesis import strategies as st
 
 from depositary.encoding.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from depositary.encoding.cosignature import Cosigner, require_cosignatures
-from depositary.encoding.note import Note, NoteSigner, sign_note
+from depositary.encoding.note import (
+    Note,
+    NoteSigner,
+    sign_note,
+)
 from depositary.errors import DecodeError, DepositaryError, SignatureError, ValidationError
 
 SPEC_TEXT = b"example.com/behind-the-sofa\n20852163\nCsUYapGGPo4dkMgIAUqom/Xajj7h2fB2MPA3j2jxq2I=\n"

@@ -10,14 +10,16 @@ from hypothesis import strategies as st
 
 from depositary.encoding.b64 import decode as decode_base64
 from depositary.encoding.b64 import encode as encode_base64
+from depositary.encoding.keys import (
+    is_valid_key_name,
+    key_id,
+)
 from depositary.encoding.note import (
     MAX_SIGNATURES,
     Ed25519Verifier,
     Note,
     NoteSignature,
     NoteSigner,
-    is_valid_key_name,
-    key_id,
     open_note,
     sign_note,
 )

@@ -23,7 +23,11 @@ from tlog_scales import writer as ts_writer
 
 from depositary.encoding.checkpoint import Checkpoint, open_checkpoint, sign_checkpoint
 from depositary.encoding.cosignature import CosignatureVerifier, Cosigner
-from depositary.encoding.note import Ed25519Verifier, NoteSignature, NoteSigner
+from depositary.encoding.note import (
+    Ed25519Verifier,
+    NoteSignature,
+    NoteSigner,
+)
 from depositary.encoding.tiles import (
     decode_bundle,
     encode_bundle,

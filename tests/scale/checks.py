@@ -10,7 +10,10 @@ import psycopg
 
 from depositary.acts.envelope import Envelope
 from depositary.crypto.ed25519 import Signer
-from depositary.encoding.note import Ed25519Verifier, NoteSigner
+from depositary.encoding.note import (
+    Ed25519Verifier,
+    NoteSigner,
+)
 from depositary.log.reader import LogView
 from depositary.merkle.hashing import leaf_hash
 from depositary.records.statements import EvidenceRecord

@@ -24,7 +24,10 @@ import pytest
 
 from depositary.clock import ManualClock
 from depositary.encoding.checkpoint import open_checkpoint
-from depositary.encoding.note import Ed25519Verifier, NoteSigner
+from depositary.encoding.note import (
+    Ed25519Verifier,
+    NoteSigner,
+)
 from depositary.errors import StorageError
 from depositary.log.audit import StoreSource, audit
 from depositary.log.reader import LogView

@@ -16,7 +16,10 @@ import uvicorn
 from depositary.clock import ManualClock
 from depositary.encoding.checkpoint import Checkpoint, sign_checkpoint
 from depositary.encoding.cosignature import Cosigner
-from depositary.encoding.note import Note, NoteSigner
+from depositary.encoding.note import (
+    Note,
+    NoteSigner,
+)
 from depositary.log.reader import LogView
 from depositary.log.sequencer import Sequencer
 from depositary.storage.memory import MemoryStore

@@ -10,7 +10,10 @@ import pytest
 
 from depositary.clock import ManualClock
 from depositary.encoding.checkpoint import Checkpoint
-from depositary.encoding.note import Note, NoteSigner
+from depositary.encoding.note import (
+    Note,
+    NoteSigner,
+)
 from depositary.errors import ConflictError
 from depositary.witness.core import Answer, Record, authenticate, check
 from depositary.witness.protocol import AddCheckpoint, parse_size

@@ -12,7 +12,11 @@ from fastapi.testclient import TestClient
 from depositary.clock import ManualClock
 from depositary.encoding.checkpoint import Checkpoint, sign_checkpoint
 from depositary.encoding.cosignature import cosignature_timestamp
-from depositary.encoding.note import Note, NoteSignature, NoteSigner
+from depositary.encoding.note import (
+    Note,
+    NoteSignature,
+    NoteSigner,
+)
 from depositary.merkle.hashing import EMPTY_ROOT
 from depositary.witness.protocol import SIZE_CONTENT_TYPE, AddCheckpoint, parse_cosignatures
 from depositary.witness.server import create_app

@@ -14,9 +14,11 @@ from typing import ClassVar
 
 from depositary.crypto import ed25519
 from depositary.encoding.checkpoint import Checkpoint, SignedCheckpoint
-from depositary.encoding.note import (
+from depositary.encoding.keys import (
     NamedSigner,
     NamedVerifier,
+)
+from depositary.encoding.note import (
     NoteSignature,
     Verifier,
     verifier_map,

@@ -29,7 +29,10 @@ from dataclasses import dataclass
 
 from depositary.clock import Clock, to_millis
 from depositary.encoding.checkpoint import Checkpoint, sign_checkpoint
-from depositary.encoding.note import Note, NoteSigner
+from depositary.encoding.note import (
+    Note,
+    NoteSigner,
+)
 from depositary.encoding.tiles import MAX_ENTRY_SIZE
 from depositary.errors import CorruptionError, DepositaryError, ValidationError
 from depositary.log.hashes import TileHashReader

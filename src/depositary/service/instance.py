@@ -16,7 +16,10 @@ from pathlib import Path
 from depositary.clock import Clock, SystemClock
 from depositary.config import Settings
 from depositary.crypto.ed25519 import Signer, generate_seed
-from depositary.encoding.note import Ed25519Verifier, NoteSigner
+from depositary.encoding.note import (
+    Ed25519Verifier,
+    NoteSigner,
+)
 from depositary.errors import ConfigError, DecodeError, ValidationError
 from depositary.log.reader import LogView
 from depositary.log.sequencer import Sequencer

@@ -16,7 +16,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from depositary.clock import Clock, SystemClock
-from depositary.encoding.note import Ed25519Verifier, NoteSigner
+from depositary.encoding.note import (
+    Ed25519Verifier,
+    NoteSigner,
+)
 from depositary.errors import ConfigError, DecodeError, DepositaryError
 from depositary.log.reader import LogView
 from depositary.log.sequencer import DEFAULT_PERIOD, Appended, Sequencer

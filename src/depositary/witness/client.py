@@ -21,7 +21,11 @@ import httpx2
 
 from depositary.encoding.checkpoint import Checkpoint
 from depositary.encoding.cosignature import CosignatureVerifier
-from depositary.encoding.note import Note, NoteSignature, verifier_map
+from depositary.encoding.note import (
+    Note,
+    NoteSignature,
+    verifier_map,
+)
 from depositary.errors import (
     ConflictError,
     DecodeError,

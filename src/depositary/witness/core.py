@@ -22,7 +22,12 @@ from dataclasses import dataclass
 
 from depositary.encoding.checkpoint import Checkpoint
 from depositary.encoding.cosignature import Cosigner
-from depositary.encoding.note import Note, Verifier, open_note, verifier_map
+from depositary.encoding.note import (
+    Note,
+    Verifier,
+    open_note,
+    verifier_map,
+)
 from depositary.errors import DecodeError, ProofError, SignatureError, ValidationError
 from depositary.merkle.hashing import EMPTY_ROOT
 from depositary.merkle.verify import verify_consistency
