@@ -7,6 +7,8 @@ that OpenSSL accepts. Verification raises; it never returns ``False``.
 
 from __future__ import annotations
 
+import functools
+
 import nacl.bindings
 import nacl.exceptions
 import nacl.signing
@@ -48,6 +50,13 @@ class Signer:
         return f"Signer(public_key={self.public_key.hex()})"
 
 
+@functools.lru_cache(maxsize=4096)
+def _valid_point(public_key: bytes) -> bool:
+    """libsodium's check (a multiplication by the group order, about as dear as a
+    verification), remembered for the few thousand keys a depositary sees."""
+    return bool(nacl.bindings.crypto_core_ed25519_is_valid_point(public_key))
+
+
 def check_public_key(public_key: bytes) -> None:
     """Reject a public key that is malformed, small-order or non-canonical.
 
@@ -59,7 +68,7 @@ def check_public_key(public_key: bytes) -> None:
             f"malformed key: Ed25519 public key must be {PUBLIC_KEY_SIZE} bytes, "
             f"got {len(public_key)}"
         )
-    if not nacl.bindings.crypto_core_ed25519_is_valid_point(public_key):
+    if not _valid_point(public_key):
         raise ValidationError(
             "small-order key: Ed25519 public key is small-order or not a canonical point"
         )

@@ -148,6 +148,7 @@ class Appender:
         self._pending: list[_Request] = []
         self._first_at = 0.0
         self._closing = False
+        self._busy = False  # a batch was just integrated: what came meanwhile goes at once
         self._thread = threading.Thread(target=self._run, name="appender", daemon=True)
         self._thread.start()
 
@@ -177,13 +178,14 @@ class Appender:
                 if self._pending:
                     wait = self._first_at + self.period - time.monotonic()
                     count = sum(len(r.entries) for r in self._pending)
-                    if wait <= 0 or count >= MAX_ENTRIES or self._closing:
+                    if wait <= 0 or count >= MAX_ENTRIES or self._closing or self._busy:
                         batch, self._pending = self._pending, []
                         return batch
                     self._cond.wait(wait)
                 elif self._closing:
                     return None
                 else:
+                    self._busy = False
                     self._cond.wait()
 
     def _integrate(self, batch: list[_Request]) -> None:
@@ -213,6 +215,7 @@ class Appender:
     def _run(self) -> None:
         while (batch := self._take()) is not None:
             self._integrate(batch)
+            self._busy = True
 
     def close(self) -> None:
         """Integrate what is pooled, then stop."""
