@@ -39,7 +39,9 @@ def test_the_tricky_cases_match() -> None:
 
 
 wide = st.recursive(
-    scalars | st.floats(allow_nan=False, allow_infinity=False) | st.integers()
+    scalars
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.integers()
     | st.from_regex(r'[0-9.eE"\\ -]{0,12}', fullmatch=True),
     lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(), inner, max_size=5),
     max_leaves=30,
