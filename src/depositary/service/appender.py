@@ -15,17 +15,21 @@ such batches, and retries a batch without the submission whose claim lost.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import Protocol
 
 import sqlalchemy as sa
 
 from depositary.errors import ConflictError, DepositaryError, ValidationError
+from depositary.log.reader import LogView
 from depositary.log.sequencer import Appended, Sequencer, check_entry
 from depositary.storage.base import LogWriter, StoredCheckpoint, TileKey
 from depositary.storage.claims import ActIdTakenError, Claim, NewChain
@@ -33,6 +37,8 @@ from depositary.storage.index import ServiceIndex
 from depositary.storage.sql import SQLStore
 
 MAX_ENTRIES = 8192
+
+log = logging.getLogger(__name__)
 
 
 class ClaimRefusedError(ConflictError):
@@ -63,28 +69,43 @@ def _taken(claims: Sequence[Claim]) -> str:
 class ClaimingStore:
     """A ``SQLStore`` whose writer applies this thread's pending claims first."""
 
-    def __init__(self, store: SQLStore, index: ServiceIndex) -> None:
+    def __init__(
+        self,
+        store: SQLStore,
+        index: ServiceIndex,
+        indexer: IndexHook | None = None,
+    ) -> None:
         self.inner = store
         self.index = index
+        self.indexer = indexer
         self._local = threading.local()
 
     @contextmanager
-    def claiming(self, claims: Sequence[Sequence[Claim]]) -> Iterator[None]:
-        """Apply ``claims`` (one list per submission) in the next write transaction."""
+    def claiming(
+        self, claims: Sequence[Sequence[Claim]], entries: Sequence[bytes] = ()
+    ) -> Iterator[None]:
+        """Apply ``claims`` (one list per submission) in the next write transaction,
+        and index ``entries`` (the batch, in order) in it when they all go in."""
         self._local.claims = claims
+        self._local.entries = entries
         try:
             yield
         finally:
             self._local.claims = None
+            self._local.entries = ()
 
     @contextmanager
     def writer(self) -> Iterator[LogWriter]:
+        staged: object = None
         with self.inner.writer() as w:
             pending: Sequence[Sequence[Claim]] | None = getattr(self._local, "claims", None)
-            if pending:
-                conn = _connection(w)
+            entries: Sequence[bytes] = getattr(self._local, "entries", ())
+            conn = _connection(w)
+            size = 0
+            if pending or entries:
                 head = w.checkpoint()
                 size = 0 if head is None else head.size
+            if pending:
                 lost = self.index.apply_new_chains(conn, pending)
                 if lost >= 0:
                     raise ClaimRefusedError(lost, ActIdTakenError(_taken(pending[lost])))
@@ -94,6 +115,12 @@ class ClaimingStore:
                     except ConflictError as e:
                         raise ClaimRefusedError(n, e) from e
             yield w
+            if entries and self.indexer is not None:
+                after = w.checkpoint()
+                if after is not None and after.size - size == len(entries):  # no duplicates
+                    staged = self.indexer.index_appended(conn, size, entries)
+        if staged is not None and self.indexer is not None:  # committed
+            self.indexer.indexed_committed(staged)
 
     # -- the rest of LogStore, as the inner store does it --------------------------
 
@@ -122,11 +149,53 @@ class ClaimingStore:
         self.inner.close()
 
 
+class IndexHook(Protocol):
+    """Indexes a batch inside the transaction appending it (see ``Indexer``)."""
+
+    def index_appended(
+        self, conn: sa.Connection, first: int, entries: Sequence[bytes]
+    ) -> object: ...
+
+    def indexed_committed(self, staged: object) -> None: ...
+
+
 @dataclass
 class _Request:
     entries: Sequence[bytes]
     claims: Sequence[Claim]
-    future: Future[list[Appended]]
+    future: Future[list[Appended]] | asyncio.Future[list[Appended]]
+    receipt: bool  # the first entry's receipt is built with the batch's
+
+
+Outcome = list[Appended] | BaseException
+
+
+def _settle(batch: Sequence[_Request], outcomes: Sequence[Outcome]) -> None:
+    """Resolve each request; an event loop's futures all in one callback per loop."""
+    loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[Appended]], Outcome]]]
+    loops = {}
+    for r, outcome in zip(batch, outcomes, strict=True):
+        fut = r.future
+        if isinstance(fut, Future):
+            if isinstance(outcome, BaseException):
+                fut.set_exception(outcome)
+            else:
+                fut.set_result(outcome)
+        else:
+            loops.setdefault(fut.get_loop(), []).append((fut, outcome))
+    for loop, pairs in loops.items():
+        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
+            loop.call_soon_threadsafe(_settle_in_loop, pairs)
+
+
+def _settle_in_loop(pairs: list[tuple[asyncio.Future[list[Appended]], Outcome]]) -> None:
+    for fut, outcome in pairs:
+        if fut.done():
+            continue  # cancelled meanwhile
+        if isinstance(outcome, BaseException):
+            fut.set_exception(outcome)
+        else:
+            fut.set_result(outcome)
 
 
 class Appender:
@@ -138,9 +207,13 @@ class Appender:
         sequencer: Sequencer,
         store: ClaimingStore,
         period: float,
-        on_commit: Callable[[], object] | None = None,
+        on_commit: Callable[[int], object] | None = None,
+        receipts: LogView | None = None,
     ) -> None:
+        """``receipts``: a view of the same store, to build each submission's receipt
+        for its first entry with the batch's, right after the commit."""
         self.sequencer = sequencer
+        self.receipts = receipts
         self.store = store
         self.period = period
         self.on_commit = on_commit
@@ -152,25 +225,42 @@ class Appender:
         self._thread = threading.Thread(target=self._run, name="appender", daemon=True)
         self._thread.start()
 
-    def append(self, entries: Sequence[bytes], claims: Sequence[Claim] = ()) -> list[Appended]:
-        """Append ``entries`` with ``claims``, atomically; wait until durable.
+    def append(
+        self, entries: Sequence[bytes], claims: Sequence[Claim] = (), *, receipt: bool = False
+    ) -> list[Appended]:
+        """Append ``entries`` with ``claims``, atomically; wait until durable. With
+        ``receipt``, the first entry's ``Appended`` carries its tlog-proof, built with
+        the batch's (when the appender has a view).
 
         Raises:
             ActIdTakenError, StaleLinkError, JobDoneError: a claim lost (nothing was appended).
             ValidationError: an entry is too large.
             StorageError: the store failed (nothing was appended, or the outcome is unknown).
         """
-        for e in entries:
-            check_entry(e)
         fut: Future[list[Appended]] = Future()
+        self._pool(_Request(entries, claims, fut, receipt=receipt))
+        return fut.result()
+
+    def append_async(
+        self, entries: Sequence[bytes], claims: Sequence[Claim] = (), *, receipt: bool = False
+    ) -> asyncio.Future[list[Appended]]:
+        """``append`` for the running event loop: a future to await, settled with the
+        rest of the batch's futures of that loop in one callback. With ``receipt``, the
+        first entry's ``Appended`` carries its tlog-proof (when the appender has a view)."""
+        fut: asyncio.Future[list[Appended]] = asyncio.get_running_loop().create_future()
+        self._pool(_Request(entries, claims, fut, receipt=receipt))
+        return fut
+
+    def _pool(self, request: _Request) -> None:
+        for e in request.entries:
+            check_entry(e)
         with self._cond:
             if self._closing:
                 raise ValidationError("the depositary is closing")
             if not self._pending:
                 self._first_at = time.monotonic()
-            self._pending.append(_Request(entries, claims, fut))
+            self._pending.append(request)
             self._cond.notify()
-        return fut.result()
 
     def _take(self) -> list[_Request] | None:
         with self._cond:
@@ -191,26 +281,52 @@ class Appender:
     def _integrate(self, batch: list[_Request]) -> None:
         while batch:
             try:
-                with self.store.claiming([r.claims for r in batch]):
-                    done = self.sequencer.append_batch([e for r in batch for e in r.entries])
+                entries = [e for r in batch for e in r.entries]
+                with self.store.claiming([r.claims for r in batch], entries):
+                    done = self.sequencer.append_batch(entries)
             except ClaimRefusedError as e:
-                batch.pop(e.request).future.set_exception(e.error)
+                lost = batch.pop(e.request)
+                _settle([lost], [e.error])
                 continue
             except BaseException as e:  # never leave a submitter waiting
-                for r in batch:
-                    r.future.set_exception(e)
+                _settle(batch, [e] * len(batch))
                 if not isinstance(e, DepositaryError):
                     raise
                 return
-            if self.on_commit is not None:
-                # index the batch once, here, before any submitter wakes up to read it
-                with contextlib.suppress(DepositaryError):
-                    self.on_commit()
+            if self.on_commit is not None and done:
+                # the batch is indexed (in its own transaction, or here) before any
+                # submitter wakes up to read it; whatever goes wrong here, the batch
+                # is committed and its submitters must hear so (a later catch-up
+                # indexes what this one could not)
+                try:
+                    self.on_commit(max(a.index for a in done) + 1)
+                except Exception:
+                    log.exception("indexing after the commit at size %d failed", done[-1].index)
+            parts: list[list[Appended]] = []
             pos = 0
             for r in batch:
-                r.future.set_result(done[pos : pos + len(r.entries)])
+                parts.append(done[pos : pos + len(r.entries)])
                 pos += len(r.entries)
+            self._with_receipts(batch, parts)
+            _settle(batch, parts)
             return
+
+    def _with_receipts(self, batch: Sequence[_Request], parts: list[list[Appended]]) -> None:
+        """Give the first entry of each request that asked, its receipt, built together."""
+        if self.receipts is None:
+            return
+        wanted = [n for n, r in enumerate(batch) if r.receipt and parts[n]]
+        if not wanted:
+            return
+        size = max(parts[n][0].checkpoint.size for n in wanted)
+        try:
+            built = self.receipts.receipts([parts[n][0].index for n in wanted], size)
+        except DepositaryError:
+            return  # committed all the same: the submitter asks the view
+        for n in wanted:
+            first = parts[n][0]
+            if first.checkpoint.size == size:
+                parts[n][0] = replace(first, receipt=built[first.index])
 
     def _run(self) -> None:
         while (batch := self._take()) is not None:

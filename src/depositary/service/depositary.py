@@ -78,6 +78,18 @@ class Submission:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class _Prepared:
+    """A checked act with its first evidence and claim, ready to append."""
+
+    act_id: str
+    case_id: str
+    entries: list[bytes]
+    claim: NewChain
+    now: datetime
+    denied: AuthorityError | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ActView:
     """An act as anyone may see it: exact bytes, place in the log, evidence chain."""
 
@@ -128,11 +140,8 @@ class Depositary:
         return done
 
     def _recorded(self, a: Appended) -> Recorded:
-        return Recorded(
-            index=a.index,
-            checkpoint=a.checkpoint.note,
-            receipt=self.view.receipt(a.index, a.checkpoint.size),
-        )
+        receipt = a.receipt or self.view.receipt(a.index, a.checkpoint.size)
+        return Recorded(index=a.index, checkpoint=a.checkpoint.note, receipt=receipt)
 
     def admit(self, admission: Admission) -> Recorded:
         """Admit a party (or update its keys and endpoints); the operator's act."""
@@ -164,9 +173,25 @@ class Depositary:
             SignatureError: a signature does not verify (nothing is recorded).
             AuthorityError: a signer lacks authority; recorded when the key is registered.
         """
+        p = self._prepare(data, case_id)
+        return self._finish(p, self.appender.append(p.entries, [p.claim], receipt=True))
+
+    async def submit_async(self, data: bytes, *, case_id: str) -> Submission:
+        """``submit`` in the running event loop: the checks run here, and the wait for
+        the batch's commit holds no thread.
+
+        Raises:
+            As ``submit``.
+        """
+        p = self._prepare(data, case_id)
+        done = await self.appender.append_async(p.entries, [p.claim], receipt=True)
+        return self._finish(p, done)
+
+    def _prepare(self, data: bytes, case_id: str) -> _Prepared:
+        """Everything ``submit`` does before appending: checks, evidence, the claim."""
         envelope = Envelope.from_bytes(data)
         act = envelope.act()
-        record = self.case_record(case_id)
+        self.case_record(case_id)  # NotFound
         self.indexer.remember(data, envelope, act)
         roster = self.indexer.roster()
         for p in (*act.issuers, *(a.party for a in act.addressees)):
@@ -222,20 +247,26 @@ class Depositary:
         # the act id is claimed in the transaction appending it: of two processes
         # submitting the same act at once, exactly one records it
         claim = NewChain(act_id=act.act_id, head=leaf_hash(entries[-1]), at_ms=to_millis(now))
-        done = self._append(entries, [claim])
-        if denied is not None:
+        return _Prepared(
+            act_id=act.act_id, case_id=case_id, entries=entries, claim=claim, now=now,
+            denied=denied,
+        )  # fmt: skip
+
+    def _finish(self, p: _Prepared, done: list[Appended]) -> Submission:
+        """What ``submit`` answers once ``p``'s entries are appended (``done``)."""
+        self.indexer.catch_up_to(max(a.index for a in done) + 1)
+        if p.denied is not None:
             raise AuthorityError(
-                denied.reason,
-                f"{denied} (the rejection is recorded at log index {done[1].index})",
+                p.denied.reason,
+                f"{p.denied} (the rejection is recorded at log index {done[1].index})",
                 recorded_at=done[1].index,
             )
-        del record
         return Submission(
-            act_id=act.act_id,
-            case_id=case_id,
+            act_id=p.act_id,
+            case_id=p.case_id,
             act=self._recorded(done[0]),
             evidence=tuple(a.index for a in done[1:]),
-            received_at=now,
+            received_at=p.now,
         )
 
     def record_evidence(

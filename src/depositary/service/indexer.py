@@ -15,7 +15,7 @@ import json
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -132,6 +132,30 @@ class Indexer:
         """Make sure the first ``size`` entries are indexed (cheap when they are)."""
         if self.indexed < size:
             self.catch_up()
+
+    def index_appended(
+        self, conn: sa.Connection, first: int, entries: Sequence[bytes]
+    ) -> tuple[int, bool] | None:
+        """Index ``entries``, just appended at ``first`` onwards, in the transaction
+        appending them (``conn``), when the index is complete up to ``first``;
+        otherwise leave them to ``catch_up``. Returns what ``indexed_committed``
+        takes once that transaction commits."""
+        if self.index.indexed_size(conn) != first:
+            return None
+        batch = IndexBatch()
+        for i, data in enumerate(entries, start=first):
+            self._apply(conn, batch, i, data)
+        self.index.write_batch(conn, batch)
+        self.index.set_indexed_size(conn, first + len(entries))
+        return first + len(entries), batch.registry_changed
+
+    def indexed_committed(self, staged: object) -> None:
+        """The transaction ``index_appended`` ran in committed."""
+        assert isinstance(staged, tuple)
+        size, registry_changed = staged
+        self.indexed = max(self.indexed, size)
+        if registry_changed:
+            self._version_read_at = -1e9
 
     def catch_up(self) -> int:
         """Apply every logged entry not yet indexed; return the indexed size."""

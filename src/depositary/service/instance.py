@@ -108,7 +108,7 @@ def open_instance(settings: Settings, *, clock: Clock | None = None) -> Instance
     if not isinstance(store, SQLStore):
         raise ConfigError("the depositary needs a SQL store (sqlite:/// or postgresql://)")
     index = ServiceIndex(store)
-    claiming = ClaimingStore(store, index)
+    claiming = ClaimingStore(store, index)  # its indexer is the depositary's, set below
     sequencer = Sequencer(
         store=claiming, signer=log_signer, clock=clock, period=settings.batch_period
     ).start()
@@ -116,11 +116,14 @@ def open_instance(settings: Settings, *, clock: Clock | None = None) -> Instance
     sequencer.watch(view.committed)
     publisher = Publisher(view, targets(settings))
     sequencer.watch(publisher.committed)
-    appender = Appender(sequencer=sequencer, store=claiming, period=settings.batch_period)
+    appender = Appender(
+        sequencer=sequencer, store=claiming, period=settings.batch_period, receipts=view
+    )
     depositary = Depositary(
         appender=appender, view=view, index=index, key=key, clock=clock, policy=Policy(),
     )  # fmt: skip
-    appender.on_commit = depositary.indexer.catch_up
+    claiming.indexer = depositary.indexer
+    appender.on_commit = depositary.indexer.catch_up_to
     delivery = DeliveryWorker(
         depositary, attempts=settings.delivery_attempts, backoff=settings.delivery_backoff
     )

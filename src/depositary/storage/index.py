@@ -17,9 +17,13 @@ import sqlalchemy as sa
 from depositary.errors import ConflictError, StorageError
 from depositary.storage import schema
 from depositary.storage.claims import ClaimQueries
-from depositary.storage.sql import SQLStore
+from depositary.storage.sql import SQLStore, execute_compiled
 
 T = TypeVar("T")
+_ACT_COLS = (
+    "act_id", "idx", "leaf_hash", "case_id", "kind", "made_at_ms", "received_at_ms",
+    "authorised", "last_evidence", "search_text",
+)  # fmt: skip
 INDEXED_SIZE = "svc.indexed_size"
 ROSTER_AT = "svc.roster_at"
 
@@ -108,25 +112,31 @@ class ServiceIndex(ClaimQueries):
 
     def _meta_int(self, key: str, conn: sa.Connection | None = None) -> int:
         m = schema.meta
-        q = sa.select(m.c.value).where(m.c.key == key)
-        value = conn.execute(q).scalar() if conn else self._run(lambda c: c.execute(q).scalar())
+
+        def read(c: sa.Connection) -> Any:
+            q = lambda: sa.select(m.c.value).where(m.c.key == sa.bindparam("key"))  # noqa: E731
+            return execute_compiled(c, "meta_get", q, ("key",), [(key,)]).scalar()
+
+        value = read(conn) if conn else self._run(read)
         return 0 if value is None else int(value)
+
+    def _set_meta(self, conn: sa.Connection, key: str, value: str) -> None:
+        make = lambda: self._upsert(schema.meta, ["value"])  # noqa: E731
+        execute_compiled(conn, "meta_set", make, ("key", "value"), [(key, value)])
 
     def indexed_size(self, conn: sa.Connection | None = None) -> int:
         """How far the index has got (read inside ``conn``'s transaction when given)."""
         return self._meta_int(INDEXED_SIZE, conn)
 
     def set_indexed_size(self, conn: sa.Connection, size: int) -> None:
-        conn.execute(
-            self._upsert(schema.meta, ["value"]), [{"key": INDEXED_SIZE, "value": str(size)}]
-        )
+        self._set_meta(conn, INDEXED_SIZE, str(size))
 
     def roster_at(self) -> int:
         """The log index of the last entry that changed the roster (a cache key)."""
         return self._meta_int(ROSTER_AT)
 
     def set_roster_at(self, conn: sa.Connection, idx: int) -> None:
-        conn.execute(self._upsert(schema.meta, ["value"]), [{"key": ROSTER_AT, "value": str(idx)}])
+        self._set_meta(conn, ROSTER_AT, str(idx))
 
     # -- writes inside a batch ---------------------------------------------
 
@@ -143,47 +153,48 @@ class ServiceIndex(ClaimQueries):
         )
 
     def write_batch(self, conn: sa.Connection, batch: IndexBatch) -> None:
-        """Write a chunk's acts, evidence and deliveries, a few statements in all."""
+        """Write a chunk's acts, evidence and deliveries, a few statements in all, each
+        compiled once and bound by the driver."""
         a = schema.svc_acts
+        up = self._upsert
         if batch.acts:
-            conn.execute(
-                self._upsert(a, []),
-                [{"act_id": r.act_id, "idx": r.idx, "leaf_hash": r.leaf_hash,
-                  "case_id": r.case_id, "kind": r.kind, "made_at_ms": r.made_at_ms,
-                  "received_at_ms": r.received_at_ms, "authorised": r.authorised,
-                  "last_evidence": r.last_evidence, "search_text": text}
+            execute_compiled(
+                conn, "index_acts", lambda: up(a, []), _ACT_COLS,
+                [(r.act_id, r.idx, r.leaf_hash, r.case_id, r.kind, r.made_at_ms,
+                  r.received_at_ms, r.authorised, r.last_evidence, text)
                  for r, _, text in batch.acts],
             )  # fmt: skip
-            roles = [{"act_id": r.act_id, "party_id": p, "role": role}
-                     for r, parties, _ in batch.acts for p, role in parties]  # fmt: skip
+            roles = [(r.act_id, p, role) for r, parties, _ in batch.acts for p, role in parties]
             if roles:
-                conn.execute(self._upsert(schema.svc_act_parties, []), roles)
+                make = lambda: up(schema.svc_act_parties, [])  # noqa: E731
+                execute_compiled(conn, "index_roles", make, ("act_id", "party_id", "role"), roles)
         if batch.evidence:
-            conn.execute(
-                self._upsert(schema.svc_evidence, []),
-                [{"idx": e.idx, "act_id": e.act_id, "kind": e.kind, "addressee": e.addressee,
-                  "at_ms": e.at_ms} for e, _, _, _ in batch.evidence],
+            execute_compiled(
+                conn, "index_evidence", lambda: up(schema.svc_evidence, []),
+                ("idx", "act_id", "kind", "addressee", "at_ms"),
+                [(e.idx, e.act_id, e.kind, e.addressee, e.at_ms) for e, _, _, _ in batch.evidence],
             )  # fmt: skip
             last: dict[str, bytes] = {}
-            decided: dict[str, dict[str, Any]] = {}
+            decided: dict[str, tuple[str, int, bool, str | None]] = {}
             for e, leaf, case_id, authorised in batch.evidence:
                 last[e.act_id] = leaf
                 if authorised is not None:
-                    decided[e.act_id] = {"b_act": e.act_id, "b_at": e.at_ms,
-                                         "b_ok": authorised, "b_case": case_id}  # fmt: skip
+                    decided[e.act_id] = (e.act_id, e.at_ms, authorised, case_id)
             key = a.c.act_id == sa.bindparam("b_act")
             if decided:
-                conn.execute(
-                    sa.update(a).where(key).values(
+                execute_compiled(
+                    conn, "index_decided",
+                    lambda: sa.update(a).where(key).values(
                         received_at_ms=sa.bindparam("b_at"), authorised=sa.bindparam("b_ok"),
                         case_id=sa.bindparam("b_case"),
                     ),
-                    list(decided.values()),
+                    ("b_act", "b_at", "b_ok", "b_case"), list(decided.values()),
                 )  # fmt: skip
-            conn.execute(
-                sa.update(a).where(key).values(last_evidence=sa.bindparam("b_last")),
-                [{"b_act": k, "b_last": v} for k, v in last.items()],
-            )
+            execute_compiled(
+                conn, "index_last",
+                lambda: sa.update(a).where(key).values(last_evidence=sa.bindparam("b_last")),
+                ("b_act", "b_last"), list(last.items()),
+            )  # fmt: skip
         self.enqueue(conn, batch.deliveries)
 
     # -- reads ----------------------------------------------------------------
@@ -280,10 +291,10 @@ class ServiceIndex(ClaimQueries):
 
     def enqueue(self, conn: sa.Connection, rows: Sequence[DeliveryRow]) -> None:
         if rows:
-            conn.execute(
-                self._upsert(schema.svc_deliveries, []),
-                [{"act_id": r.act_id, "addressee": r.addressee, "url": r.url, "state": r.state,
-                  "attempts": r.attempts, "next_at_ms": r.next_at_ms, "last_error": None}
+            execute_compiled(
+                conn, "enqueue", lambda: self._upsert(schema.svc_deliveries, []),
+                ("act_id", "addressee", "url", "state", "attempts", "next_at_ms", "last_error"),
+                [(r.act_id, r.addressee, r.url, r.state, r.attempts, r.next_at_ms, None)
                  for r in rows],
             )  # fmt: skip
 

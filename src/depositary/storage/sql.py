@@ -109,6 +109,22 @@ def _rows(
     return [tuple(r[i] for i in order) for r in rows]
 
 
+def execute_compiled(
+    conn: sa.Connection,
+    key: str,
+    make: Callable[[], Any],
+    cols: tuple[str, ...],
+    rows: Sequence[tuple[Any, ...]],
+) -> Any:
+    """Run the statement ``make()`` builds, compiled once per dialect and ``key``,
+    for each of ``rows`` (values in ``cols`` order): the driver binds them
+    directly, with none of SQLAlchemy's per-row work. One row runs as one
+    statement (its result is returned); several as one ``executemany``."""
+    sql, names = _driver_sql(conn, key, make)
+    params = _rows(names, cols, rows)
+    return conn.exec_driver_sql(sql, params[0] if len(rows) == 1 else params)
+
+
 class _Reads:
     """Read queries over one connection."""
 
