@@ -74,9 +74,16 @@ def _load(urls: list[str], tag: str, count: int, concurrency: int, out: str) -> 
 
 
 def measure(
-    tmp: Path, store_url: str, processes: int, count: int, concurrency: int, period: float
+    tmp: Path,
+    store_url: str,
+    processes: int,
+    count: int,
+    concurrency: int,
+    period: float,
+    prepare_workers: int = 0,
 ) -> dict[str, float]:
-    with Cluster(tmp, store_url, batch_period=str(period)) as cluster:
+    settings = {"batch_period": str(period), "prepare_workers": str(prepare_workers)}
+    with Cluster(tmp, store_url, **settings) as cluster:
         servers = [cluster.start(f"api{i}", SCALE_WORKERS="0") for i in range(processes)]
         cluster.wait_ready()
         admit_all(servers[0].url)
@@ -109,29 +116,34 @@ def main() -> None:
     ap.add_argument("--period", type=float, default=0.02, help="batch period, seconds")
     args = ap.parse_args()
     count = 60 if args.quick else args.acts
-    configs = [("sqlite", 1), ("postgres", 1), ("postgres", 2), ("postgres", 4)]
-    results: dict[tuple[str, int], dict[str, float]] = {}
+    # (store, API processes, worker processes checking submissions, per API process)
+    configs = [("sqlite", 1, 0), ("sqlite", 1, 1), ("postgres", 1, 0), ("postgres", 2, 0),
+               ("postgres", 4, 0)]  # fmt: skip
+    results: dict[tuple[str, int, int], dict[str, float]] = {}
     with ExitStack() as stack:
         work = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="bench-scale-")))
         server = pg_cluster.os.environ.get(pg_cluster.ENV_URL) or stack.enter_context(
             pg_cluster.own_cluster()
         )
-        for kind, n in configs:
-            tmp = work / f"{kind}-{n}"
+        for kind, n, w in configs:
+            tmp = work / f"{kind}-{n}-{w}"
             tmp.mkdir()
-            print(f"{kind} x{n}: {count} acts, {args.concurrency} in flight", file=sys.stderr)
+            print(f"{kind} x{n}, {w} prepare workers: {count} acts, {args.concurrency} in flight",
+                  file=sys.stderr)  # fmt: skip
+            jobs = (n, count, args.concurrency, args.period, w)
             if kind == "sqlite":
                 url = f"sqlite:///{tmp / 'depositary.sqlite'}"
-                results[(kind, n)] = measure(tmp, url, n, count, args.concurrency, args.period)
+                results[(kind, n, w)] = measure(tmp, url, *jobs)
             else:
                 with pg_cluster.fresh_database(server) as url:
-                    results[(kind, n)] = measure(tmp, url, n, count, args.concurrency, args.period)
-    base = results[("sqlite", 1)]["per_s"]
-    pg1 = results[("postgres", 1)]["per_s"]
-    print("| store | API processes | acts/s | vs SQLite x1 | vs PostgreSQL x1 | p50 ms | p99 ms |")
-    print("|---|---|---|---|---|---|---|")
-    for (kind, n), r in results.items():
-        print(f"| {kind} | {n} | {r['per_s']:.0f} | {r['per_s'] / base:.2f} | "
+                    results[(kind, n, w)] = measure(tmp, url, *jobs)
+    base = results[("sqlite", 1, 0)]["per_s"]
+    pg1 = results[("postgres", 1, 0)]["per_s"]
+    print("| store | API processes | prepare workers | acts/s | vs SQLite x1 | vs PostgreSQL x1 "
+          "| p50 ms | p99 ms |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    for (kind, n, w), r in results.items():
+        print(f"| {kind} | {n} | {w} | {r['per_s']:.0f} | {r['per_s'] / base:.2f} | "
               f"{r['per_s'] / pg1:.2f} | {r['p50']:.0f} | {r['p99']:.0f} |")  # fmt: skip
 
 

@@ -52,15 +52,17 @@ def verify_rate(envelopes: list[bytes]) -> float:
 
 
 def run(
-    envelopes: list[bytes], threads: int, period: float, in_flight: int = 0
+    envelopes: list[bytes], threads: int, period: float, in_flight: int = 0, workers: int = 0
 ) -> tuple[float, float, float]:
     """Submit every envelope: from ``threads`` blocking threads, or (``in_flight`` > 0)
     as that many concurrent asyncio submissions in one event loop."""
     data_dir = Path(tempfile.mkdtemp(prefix="bench-service-"))
     init_data_dir(data_dir, ORIGIN)
     clock = ManualClock(at("2020-01-09T21:00"))
-    inst = open_instance(Settings(data_dir=data_dir, origin=ORIGIN, batch_period=period),
-                         clock=clock)  # fmt: skip
+    settings = Settings(
+        data_dir=data_dir, origin=ORIGIN, batch_period=period, prepare_workers=workers
+    )
+    inst = open_instance(settings, clock=clock)
     try:
         dep = inst.depositary
         setup(dep, {})

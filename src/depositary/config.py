@@ -25,6 +25,7 @@ class Settings:
     port: int = 8000
     operator_token: str = ""  # empty: admission over HTTP is disabled
     batch_period: float = 0.25
+    prepare_workers: int = 0  # worker processes checking submissions (0: in the server's)
     max_body_bytes: int = 131_072
     rate_per_address: float = 50.0  # requests a second, sustained
     rate_per_key: float = 20.0  # submissions a second per signing key
@@ -41,6 +42,8 @@ class Settings:
             raise ConfigError(f"port must be 1..65535, got {self.port}")
         if self.batch_period <= 0 or self.batch_period > 5:
             raise ConfigError("batch_period must be in (0, 5] seconds")
+        if not 0 <= self.prepare_workers <= 64:
+            raise ConfigError("prepare_workers must be 0..64")
         if self.max_body_bytes < 1024:
             raise ConfigError("max_body_bytes must be at least 1024")
         if self.delivery_attempts < 1:

@@ -194,7 +194,27 @@ def test_claimed_time_far_from_receipt_is_422(ready, clock, instance) -> None:  
     [(ACTS, {}), ("/v1/parties", OPERATOR), ("/v1/cases", OPERATOR), ("/v1/inbox", {})],
 )
 @pytest.mark.parametrize(
-    "body", [b"{not json", b'{"a":1,"a":2}', b"\xff\xfe\x00garbage", b"", b"[]", b'{"x":1.5}']
+    "body",
+    [
+        b"{not json",
+        b'{"a":1,"a":2}',
+        b"\xff\xfe\x00garbage",
+        b"",
+        b"[]",
+        b'{"x":1.5}',
+        b"[" * 60_000,
+        b'{"signatures":' * 4_000,
+    ],
+    ids=[
+        "not-json",
+        "duplicate-key",
+        "not-utf8",
+        "empty",
+        "array",
+        "float",
+        "deep-array",
+        "deep-object",
+    ],
 )
 def test_malformed_bodies_are_400(client, instance, path, headers, body) -> None:  # type: ignore[no-untyped-def]
     before = log_size(instance)

@@ -57,6 +57,8 @@ def parse_json(data: bytes, where: str) -> Any:
         raise DecodeError(f"{where}: not UTF-8") from e
     except json.JSONDecodeError as e:
         raise DecodeError(f"{where}: not JSON ({e.msg} at {e.pos})") from e
+    except RecursionError as e:
+        raise DecodeError(f"{where}: JSON nested too deeply") from e
 
 
 MAX_SAFE_INTEGER = 2**53 - 1

@@ -28,7 +28,7 @@ class Context:
         return self.instance.depositary
 
 
-def _context(request: Request) -> Context:
+async def _context(request: Request) -> Context:  # async: no hop to the thread pool
     ctx = request.app.state.ctx
     assert isinstance(ctx, Context)
     return ctx
@@ -38,7 +38,7 @@ Ctx = Annotated[Context, Depends(_context)]
 _bearer = HTTPBearer(auto_error=False, description="The operator's token (admissions, cases)")
 
 
-def _operator(
+async def _operator(
     ctx: Ctx,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> bool:

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from depositary.acts.authority import authorise
 from depositary.acts.clocks import LoggedAct
 from depositary.acts.envelope import Envelope
 from depositary.acts.events import event_records
@@ -37,24 +36,15 @@ from depositary.records.statements import (
     Admission,
     CaseRecord,
     EvidenceRecord,
-    Statement,
-    sign_statement,
 )
 from depositary.service.appender import Appender
 from depositary.service.indexer import Indexer, from_millis, parse_entry
-from depositary.storage.claims import Claim, Job, JobDoneError, NewChain, NextLink, StaleLinkError
+from depositary.service.prep_pool import PrepPool
+from depositary.service.preparing import Policy, Prepared, Preparer
+from depositary.storage.claims import Claim, Job, JobDoneError, NextLink, StaleLinkError
 from depositary.storage.index import ActRow, EvidenceRow, ServiceIndex
 
 LINK_ATTEMPTS = 50
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Policy:
-    """The depositary's rules for accepting what it is sent."""
-
-    max_claimed_age: timedelta = timedelta(days=3)
-    max_claimed_ahead: timedelta = timedelta(minutes=5)
-    request_window: timedelta = timedelta(minutes=5)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,18 +65,6 @@ class Submission:
     act: Recorded
     evidence: tuple[int, ...]
     received_at: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Prepared:
-    """A checked act with its first evidence and claim, ready to append."""
-
-    act_id: str
-    case_id: str
-    entries: list[bytes]
-    claim: NewChain
-    now: datetime
-    denied: AuthorityError | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -111,7 +89,9 @@ class Depositary:
         key: Signer,
         clock: Clock,
         policy: Policy | None = None,
+        pool: PrepPool | None = None,
     ) -> None:
+        """``pool``: worker processes for ``submit_async``'s checks (default: this one)."""
         self.appender = appender
         self.view = view
         self.index = index
@@ -123,12 +103,13 @@ class Depositary:
             now_ms=lambda: to_millis(clock.now()),
         )  # fmt: skip
         self.indexer.catch_up()
+        self.preparer = Preparer(indexer=self.indexer, index=index, key=key, policy=self.policy)
+        self.pool: PrepPool | None = pool
 
     # -- appending -----------------------------------------------------------
 
     def _statement(self, body: Admission | CaseRecord | EvidenceRecord, at: datetime) -> bytes:
-        statement = Statement(issued_at=at, body=body)
-        data = sign_statement(statement, self.key).to_bytes()
+        data, statement = self.preparer.statement(body, at)
         self.indexer.remember(data, statement)
         return data
 
@@ -173,7 +154,7 @@ class Depositary:
             SignatureError: a signature does not verify (nothing is recorded).
             AuthorityError: a signer lacks authority; recorded when the key is registered.
         """
-        p = self._prepare(data, case_id)
+        p = self._prepared(self.preparer.prepare(data, case_id, self.clock.now()))
         return self._finish(p, self.appender.append(p.entries, [p.claim], receipt=True))
 
     async def submit_async(self, data: bytes, *, case_id: str) -> Submission:
@@ -183,82 +164,29 @@ class Depositary:
         Raises:
             As ``submit``.
         """
-        p = self._prepare(data, case_id)
+        now = self.clock.now()
+        if self.pool is not None:
+            version = self.indexer.registry_version()
+            p = self._prepared(await self.pool.prepare(data, case_id, now, version))
+        else:
+            p = self._prepared(self.preparer.prepare(data, case_id, now))
         done = await self.appender.append_async(p.entries, [p.claim], receipt=True)
         return self._finish(p, done)
 
-    def _prepare(self, data: bytes, case_id: str) -> _Prepared:
-        """Everything ``submit`` does before appending: checks, evidence, the claim."""
-        envelope = Envelope.from_bytes(data)
-        act = envelope.act()
-        self.case_record(case_id)  # NotFound
-        self.indexer.remember(data, envelope, act)
-        roster = self.indexer.roster()
-        for p in (*act.issuers, *(a.party for a in act.addressees)):
-            if p not in roster.parties:
-                raise ValidationError(f"act names {p!r}, a party not admitted to the depositary")
-        leaf = leaf_hash(data)
-        now = self.clock.now()
-        # a replayed act id is refused by the claim made when it is appended (appender.py);
-        # an old replay is caught here first, so it is called what it is
-        too_old = act.made_at < now - self.policy.max_claimed_age
-        if too_old or act.made_at > now + self.policy.max_claimed_ahead:
-            existing = self.index.act(act.act_id)
-            if existing is not None:
-                raise ConflictError(
-                    f"act {act.act_id} is already recorded at log index {existing.idx}: "
-                    "a replayed or reused act id is refused"
-                )
-            raise ValidationError(
-                f"act claims to be made at {act.made_at.isoformat()}, "
-                + (f"more than {self.policy.max_claimed_age} before the depositary received it"
-                   if too_old else "in the future")
-            )  # fmt: skip
-        denied: AuthorityError | None = None
-        try:
-            authorise(envelope, roster, now, act)
-        except AuthorityError as e:
-            if not any(s.public_key in roster.keys for s in envelope.signatures):
-                raise
-            denied = e
-            ev = EvidenceRecord(
-                act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
-                kind=EvidenceKind.REJECTED, at=now, case_id=case_id,
-                details={"reason": e.reason, "message": str(e)[:2000]},
-            )  # fmt: skip
-            entries = [data, self._statement(ev, now)]
-        else:
-            chain = [
-                EvidenceRecord(
-                    act_id=act.act_id, act_hash=leaf.hex(), prev=leaf.hex(),
-                    kind=EvidenceKind.SUBMITTED, at=now, case_id=case_id,
-                    details={"signers": ",".join(sorted(
-                        roster.keys[s.public_key].holder for s in envelope.signatures))},
-                )
-            ]  # fmt: skip
-            entries = [data, self._statement(chain[0], now)]
-            for a in act.addressees:
-                prev = leaf_hash(entries[-1]).hex()
-                ev = EvidenceRecord(
-                    act_id=act.act_id, act_hash=leaf.hex(), prev=prev,
-                    kind=EvidenceKind.CIRCULATED, at=now, addressee=a.party,
-                )  # fmt: skip
-                entries.append(self._statement(ev, now))
-        # the act id is claimed in the transaction appending it: of two processes
-        # submitting the same act at once, exactly one records it
-        claim = NewChain(act_id=act.act_id, head=leaf_hash(entries[-1]), at_ms=to_millis(now))
-        return _Prepared(
-            act_id=act.act_id, case_id=case_id, entries=entries, claim=claim, now=now,
-            denied=denied,
-        )  # fmt: skip
+    def _prepared(self, p: Prepared) -> Prepared:
+        """Keep the parsed forms of ``p``'s entries, so indexing them parses nothing."""
+        self.indexer.remember(p.entries[0], p.envelope, p.act)
+        for data, statement in zip(p.entries[1:], p.statements, strict=True):
+            self.indexer.remember(data, statement)
+        return p
 
-    def _finish(self, p: _Prepared, done: list[Appended]) -> Submission:
+    def _finish(self, p: Prepared, done: list[Appended]) -> Submission:
         """What ``submit`` answers once ``p``'s entries are appended (``done``)."""
         self.indexer.catch_up_to(max(a.index for a in done) + 1)
         if p.denied is not None:
             raise AuthorityError(
                 p.denied.reason,
-                f"{p.denied} (the rejection is recorded at log index {done[1].index})",
+                f"{p.denied.message} (the rejection is recorded at log index {done[1].index})",
                 recorded_at=done[1].index,
             )
         return Submission(

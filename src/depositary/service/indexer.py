@@ -116,6 +116,12 @@ class Indexer:
             self._version, self._version_read_at = self.index.roster_at(), now
         return self._version
 
+    def refresh_to(self, version: int) -> None:
+        """Re-read the registry version at the next use if ``version`` (as another
+        process of this depositary saw it) is newer than this one's."""
+        if version > self._version:
+            self._version_read_at = -1e9
+
     def remember(self, data: bytes, entry: Entry, act: Act | None = None) -> None:
         """Keep the parsed form of an entry this process just made or verified, so
         indexing it needs no second parse or signature check."""

@@ -25,7 +25,9 @@ from depositary.log.reader import LogView
 from depositary.log.sequencer import Sequencer
 from depositary.service.appender import Appender, ClaimingStore
 from depositary.service.delivery import DeliveryWorker
-from depositary.service.depositary import Depositary, Policy
+from depositary.service.depositary import Depositary
+from depositary.service.prep_pool import PrepPool
+from depositary.service.preparing import Policy
 from depositary.service.publishing import Publisher, targets
 from depositary.service.scheduler import Scheduler
 from depositary.storage import open_store
@@ -84,6 +86,8 @@ class Instance:
         self.scheduler.close()
         self.delivery.close()
         self.appender.close()
+        if self.depositary.pool is not None:
+            self.depositary.pool.close()
         self.sequencer.close()
         self.publisher.close()
         self.store.close()
@@ -119,8 +123,13 @@ def open_instance(settings: Settings, *, clock: Clock | None = None) -> Instance
     appender = Appender(
         sequencer=sequencer, store=claiming, period=settings.batch_period, receipts=view
     )
+    pool = None
+    if settings.prepare_workers:
+        pool = PrepPool(database_url=settings.database_url, seed=key.seed(), policy=Policy(),
+                        workers=settings.prepare_workers)  # fmt: skip
     depositary = Depositary(
         appender=appender, view=view, index=index, key=key, clock=clock, policy=Policy(),
+        pool=pool,
     )  # fmt: skip
     claiming.indexer = depositary.indexer
     appender.on_commit = depositary.indexer.catch_up_to

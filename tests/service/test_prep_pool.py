@@ -1,0 +1,92 @@
+"""Submissions checked on worker processes give what the depositary's own process gives."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from depositary.acts.envelope import Envelope, Signature, sign_act
+from depositary.clock import ManualClock
+from depositary.config import Settings
+from depositary.crypto.ed25519 import Signer
+from depositary.demo.iraq2020 import CASE_ID, ORIGIN, admission, at, demo_signer, steps
+from depositary.demo.replay import setup
+from depositary.encoding.tlog_proof import verify_tlog_proof
+from depositary.errors import AuthorityError, NotFound, SignatureError
+from depositary.service.depositary import Submission
+from depositary.service.instance import Instance, init_data_dir, open_instance
+
+
+def talks_act(act_id: str, signer: Signer | None = None) -> bytes:
+    step = next(s for s in steps() if s.act and s.act.kind.value == "request_for_talks")
+    assert step.act is not None
+    act = replace(step.act, act_id=act_id)
+    return sign_act(act, [signer or demo_signer("iq-prime-minister")]).to_bytes()
+
+
+@pytest.fixture
+def pooled(tmp_path: Path) -> Iterator[Instance]:
+    data_dir = tmp_path / "dep"
+    init_data_dir(data_dir, ORIGIN)
+    settings = Settings(data_dir=data_dir, origin=ORIGIN, batch_period=0.005, prepare_workers=1)
+    inst = open_instance(settings, clock=ManualClock(at("2020-01-09T21:00")))
+    setup(inst.depositary, {})
+    yield inst
+    inst.close()
+
+
+def submit(inst: Instance, data: bytes, case_id: str = CASE_ID) -> Submission:
+    return asyncio.run(inst.depositary.submit_async(data, case_id=case_id))
+
+
+def test_acts_checked_on_a_worker_are_recorded_with_their_evidence(pooled: Instance) -> None:
+    acts = [talks_act(f"pooled-{i}") for i in range(20)]
+
+    async def go() -> list[Submission]:
+        dep = pooled.depositary
+        return list(await asyncio.gather(*(dep.submit_async(a, case_id=CASE_ID) for a in acts)))
+
+    for data, sub in zip(acts, asyncio.run(go()), strict=True):
+        verify_tlog_proof(sub.act.receipt, entry=data, log_verifier=pooled.log_verifier)
+        row = pooled.depositary.index.act(sub.act_id)
+        assert row is not None
+        assert row.authorised
+        kinds = [e.kind for e in pooled.depositary.index.evidence(sub.act_id)]
+        assert kinds == ["submitted", *["circulated"] * (len(sub.evidence) - 1)]
+
+
+def test_refusals_come_back_as_the_same_errors(pooled: Instance) -> None:
+    good = Envelope.from_bytes(talks_act("forged"))
+    s = good.signatures[0]
+    forged = replace(good, signatures=(Signature(public_key=s.public_key,
+                                                 signature=bytes(64)),))  # fmt: skip
+    before = pooled.view.checkpoint().size
+    with pytest.raises(SignatureError):
+        submit(pooled, forged.to_bytes())
+    with pytest.raises(NotFound, match="no case"):
+        submit(pooled, talks_act("elsewhere"), case_id="no-such-case")
+    with pytest.raises(AuthorityError) as refused:  # a stranger's key: refused, not recorded
+        submit(pooled, talks_act("stranger", Signer(bytes(range(32)))))
+    assert refused.value.reason == "unknown_key"
+    assert pooled.view.checkpoint().size == before
+
+
+def test_a_worker_judges_with_the_roster_the_depositary_has_just_changed(
+    pooled: Instance,
+) -> None:
+    """A key admitted a moment ago is known to the worker checking the next act."""
+    new_key = Signer(bytes(range(1, 33)))
+    with pytest.raises(AuthorityError):  # the worker has now read the roster without it
+        submit(pooled, talks_act("rotated-early", new_key))
+    iq = admission("iq")
+    keys = tuple(
+        replace(k, public_key=new_key.public_key) if k.holder == "iq-prime-minister" else k
+        for k in iq.keys
+    )
+    pooled.depositary.admit(replace(iq, keys=keys))
+    sub = submit(pooled, talks_act("rotated", new_key))  # within the workers' cache period
+    assert sub.act_id == "rotated"
