@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
@@ -90,3 +91,16 @@ def test_a_worker_judges_with_the_roster_the_depositary_has_just_changed(
     pooled.depositary.admit(replace(iq, keys=keys))
     sub = submit(pooled, talks_act("rotated", new_key))  # within the workers' cache period
     assert sub.act_id == "rotated"
+
+
+def test_a_dead_worker_is_replaced(pooled: Instance) -> None:
+    pool = pooled.depositary.pool
+    assert pool is not None
+    workers = list(pool._executor._processes.values())  # the test kills one
+    workers[0].kill()
+    workers[0].join(10)
+    deadline = time.monotonic() + 10
+    while not pool._executor._broken and time.monotonic() < deadline:
+        time.sleep(0.05)
+    sub = submit(pooled, talks_act("after-a-death"))
+    assert sub.act_id == "after-a-death"

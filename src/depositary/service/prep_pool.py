@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 import functools
 import multiprocessing
+import signal
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -59,6 +60,8 @@ _worker: dict[str, Preparer] = {}  # the one Preparer of a worker process
 
 
 def _start(database_url: str, seed: bytes, policy: Policy) -> None:
+    # Ctrl-C reaches the whole process group: the server shuts its workers down
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     store = open_store(database_url)
     if not isinstance(store, SQLStore):
         raise ConfigError("the depositary needs a SQL store")
