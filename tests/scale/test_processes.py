@@ -8,11 +8,14 @@ evidence chain linear, one-time evidence once).
 
 from __future__ import annotations
 
+import base64
 import itertools
+import json
 import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx2
 import pytest
@@ -195,3 +198,36 @@ def test_a_process_that_loses_its_connections_recovers(cluster: Cluster, pg_url:
     cluster.close()
     check_log(pg_url, log_verifier(cluster.data_dir), acks)
     check_chains(pg_url, cluster.data_dir)
+
+
+def test_processes_with_prepare_workers(pg_url: str, tmp_path: Path) -> None:
+    """Two API processes, each checking submissions on a worker process of its own:
+    acts are recorded once with valid receipts, a replay to both at once is recorded
+    once, and a forged act is refused over HTTP with nothing recorded."""
+    with Cluster(tmp_path, pg_url, prepare_workers="1") as cluster:
+        servers = [cluster.start(f"api{i}", SCALE_WORKERS="0") for i in range(2)]
+        cluster.wait_ready()
+        admit_all(servers[0].url)
+        acks = submit_all(cluster, servers, talks_acts("pw", 40))
+        ((_, data),) = talks_acts("pw-same", 1)
+        barrier = threading.Barrier(2)
+
+        def post(s: Server, body: bytes = data) -> int:
+            with httpx2.Client(base_url=s.url, timeout=60.0) as c:
+                barrier.wait()
+                return c.post(CASE_ACTS, content=body).status_code
+
+        with ThreadPoolExecutor(2) as pool:
+            assert sorted(pool.map(post, servers)) == [201, 409]
+        ((_, other),) = talks_acts("pw-forged", 1)
+        doc = json.loads(other)
+        doc["signatures"][0]["signature"] = base64.b64encode(bytes(64)).decode()
+        forged = json.dumps(doc, separators=(",", ":"), sort_keys=True).encode()
+        with httpx2.Client(base_url=servers[1].url, timeout=60.0) as c:
+            r = c.post(CASE_ACTS, content=forged)
+        assert r.status_code == 401, r.text
+        cluster.close()
+    check_log(pg_url, log_verifier(cluster.data_dir), acks)
+    chains = check_chains(pg_url, cluster.data_dir)
+    assert "pw-forged" not in chains
+    assert sum(1 for a in chains if a.startswith("pw-")) == 41
