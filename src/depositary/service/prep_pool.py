@@ -101,7 +101,7 @@ _SLOTS: dict[type, tuple[str, ...]] = {}
 
 def _rebuild(cls: type, values: tuple[object, ...]) -> object:
     """Make a slotted dataclass from its field values, as the worker had it."""
-    obj = object.__new__(cls)
+    obj: object = object.__new__(cls)
     for name, value in zip(_slots(cls), values, strict=True):
         object.__setattr__(obj, name, value)
     return obj
