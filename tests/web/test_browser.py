@@ -5,12 +5,14 @@ Skipped only when /usr/bin/chromium is missing outside CI; in CI (CI=true) they 
 
 from __future__ import annotations
 
+import base64
 import os
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from depositary.crypto.ed25519 import Signer
 from depositary.demo.iraq2020 import CASE_ID, ORIGIN
 from depositary.encoding.note import NoteSigner
 from depositary.service.instance import Instance
@@ -22,7 +24,7 @@ pytestmark = pytest.mark.skipif(
     reason="Debian's chromium is not installed at /usr/bin/chromium",
 )
 NOTICE = "iq-notice-2020-01-12"
-STEPS = 6
+STEPS = 7
 
 
 @pytest.fixture(scope="module")
@@ -96,6 +98,8 @@ def test_verify_in_my_browser_succeeds_on_a_real_act(site: tuple[str, Any]) -> N
     assert result == "pass", steps
     assert [c for c, _ in steps] == ["pass"] * STEPS
     assert "recomputes the signed root" in steps[3][1]
+    assert "chained from the act" in steps[6][1]
+    assert v.page.locator("[data-evidence-index]").count() >= 3  # submitted, circulated, ...
     assert "Verified in your browser" in v.page.inner_text("#verify-result")
     refused = Visit(context, f"{base}/acts/us-cjtf-letter-2020-01-06")
     assert refused.verify()[0] == "pass"  # refused for authority, yet genuinely in the log
@@ -118,7 +122,18 @@ TAMPER_PROOF = """() => {
 TAMPER_TEXT = """() => {
   document.querySelector('[data-text-lang=en]').textContent = 'Iraq consents to everything.';
 }"""
+TAMPER_EVIDENCE = """() => {
+  const el = document.querySelectorAll('[data-evidence-entry]')[1];
+  const t = el.textContent.trim();
+  const i = Math.floor(t.length / 2);
+  el.textContent = t.slice(0, i) + (t[i] === 'A' ? 'B' : 'A') + t.slice(i + 1);
+}"""
+SWAP_EVIDENCE = """() => {
+  const items = document.querySelectorAll('[data-evidence-index]');
+  items[1].parentNode.insertBefore(items[2], items[1]);
+}"""
 OTHER_VKEY = NoteSigner.generate(ORIGIN).verifier().to_vkey()  # same name, another key
+OTHER_DKEY = base64.b64encode(Signer(bytes(range(32))).public_key).decode()
 
 
 @pytest.mark.parametrize(
@@ -135,8 +150,23 @@ OTHER_VKEY = NoteSigner.generate(ORIGIN).verifier().to_vkey()  # same name, anot
             "() => { document.getElementById('vkey').value = 'not a key'; }",
             "The log's verifier key",
         ),
+        (TAMPER_EVIDENCE, "The depositary's evidence: evidence #"),
+        (SWAP_EVIDENCE, "The depositary's evidence: evidence #"),
+        (
+            f"() => {{ document.getElementById('dkey').value = '{OTHER_DKEY}'; }}",
+            "The depositary's evidence: evidence #",
+        ),
     ],
-    ids=["entry", "proof", "text", "other-log-key", "malformed-key"],
+    ids=[
+        "entry",
+        "proof",
+        "text",
+        "other-log-key",
+        "malformed-key",
+        "evidence-entry",
+        "evidence-order",
+        "other-depositary-key",
+    ],
 )
 def test_verify_in_my_browser_fails_on_a_tampered_act(
     site: tuple[str, Any], tamper: str, failing: str

@@ -12,10 +12,16 @@
 //      gives exactly the checkpoint's root hash;
 //   5. every signature in the entry verifies over "depositary/act/v1\n" + payload,
 //      by exactly the keys the page lists as signers;
-//   6. the signed payload is this act, and the texts on the page are the signed texts.
+//   6. the signed payload is this act, and the texts on the page are the signed texts;
+//   7. every evidence entry on the page is in the log (its own receipt), carries a
+//      valid signature by the depositary's key over "depositary/statement/v1\n" +
+//      payload, names this act and its leaf hash, follows the entry before it
+//      (the act, then each link of the chain in turn), and is of the kind shown.
 "use strict";
 (function () {
   const ACT_PREFIX = "depositary/act/v1\n";
+  const STATEMENT_PREFIX = "depositary/statement/v1\n";
+  const SIGNED_STATEMENT = "depositary/signed-statement";
   const PROOF_HEADER = "c2sp.org/tlog-proof@v1";
   const SIG_PREFIX = "\u2014 ";
   const enc = new TextEncoder();
@@ -173,6 +179,71 @@
     return r;
   }
 
+  function toB64(bytes) {
+    return btoa(String.fromCharCode(...bytes));
+  }
+
+  function parseJson(bytes, what) {
+    const text = decode(bytes, what);
+    try {
+      return JSON.parse(text);
+    } catch (e) {
+      return fail(what + " is not JSON");
+    }
+  }
+
+  // A checkpoint note signed by the log's key, with its origin the key's name.
+  async function signedCheckpoint(noteBytes, log) {
+    const note = parseNote(noteBytes);
+    const mine = note.signatures.filter((s) => s.name === log.name && s.id === log.id);
+    if (mine.length === 0) fail("the checkpoint carries no signature by " + log.name);
+    for (const s of mine) {
+      if (!(await ed25519(log.publicKey, s.signature, enc.encode(note.body)))) {
+        fail("the log's signature on the checkpoint does not verify");
+      }
+    }
+    const cp = parseCheckpoint(note.body);
+    if (cp.origin !== log.name) fail("the checkpoint's origin is not " + log.name);
+    return cp;
+  }
+
+  // Each evidence entry: in the log, signed by the depositary, chained from the act.
+  async function checkEvidence(section, log, actEntry) {
+    const key = fromB64(document.getElementById("dkey").value.trim(), "the depositary key");
+    if (key.length !== 32) fail("the depositary key is not 32 bytes");
+    const actHash = hex(await sha256(new Uint8Array([0]), actEntry));
+    let prev = actHash;
+    const items = Array.from(document.querySelectorAll("[data-evidence-index]"));
+    for (const el of items) {
+      const at = "evidence #" + el.dataset.evidenceIndex;
+      const proof = parseProof(enc.encode(el.querySelector("[data-evidence-receipt]").textContent));
+      if (proof.index !== decimal(el.dataset.evidenceIndex, at)) fail(at + ": its receipt is for index " + proof.index);
+      const cp = await signedCheckpoint(proof.checkpoint, log);
+      const entry = fromB64(el.querySelector("[data-evidence-entry]").textContent.trim(), at);
+      const leaf = await sha256(new Uint8Array([0]), entry);
+      if (!equal(await rootFromInclusion(proof.index, cp.size, leaf, proof.hashes), cp.root)) {
+        fail(at + ": not in the log (its inclusion proof gives another root)");
+      }
+      const signed = parseJson(entry, at);
+      if (signed.type !== SIGNED_STATEMENT || signed.version !== 1) fail(at + ": not a signed statement");
+      if (signed.public_key !== toB64(key)) fail(at + ": signed by " + String(signed.public_key).slice(0, 12) + "…, not the depositary key");
+      const payload = fromB64(signed.payload, at + ": the payload");
+      const message = concat(enc.encode(STATEMENT_PREFIX), payload);
+      if (!(await ed25519(key, fromB64(signed.signature, at + ": the signature"), message))) {
+        fail(at + ": the depositary's signature does not verify");
+      }
+      const statement = parseJson(payload, at + ": the payload");
+      const ev = statement.body || {};
+      if (statement.kind !== "evidence") fail(at + ": the depositary signed a " + statement.kind + ", not evidence");
+      if (ev.act_id !== section.dataset.actId) fail(at + ": is evidence on " + ev.act_id);
+      if (ev.act_hash !== actHash) fail(at + ": names another act hash");
+      if (ev.prev !== prev) fail(at + ": does not follow the entry before it (the chain is broken)");
+      if (ev.kind !== el.dataset.evidenceKind) fail(at + ": the page says " + el.dataset.evidenceKind + ", the depositary signed " + ev.kind);
+      prev = hex(leaf);
+    }
+    return items.length + " entr" + (items.length === 1 ? "y" : "ies") + ", each in the log, signed by the depositary and chained from the act";
+  }
+
   function pageText(id) {
     const el = document.getElementById(id);
     if (!el) fail("the page has no #" + id);
@@ -207,16 +278,7 @@
       return "a tlog-proof for index " + shown + " with " + ctx.proof.hashes.length + " hashes";
     });
     await step("The checkpoint is signed by the log", ["log", "proof"], async () => {
-      const note = parseNote(ctx.proof.checkpoint);
-      const mine = note.signatures.filter((s) => s.name === ctx.log.name && s.id === ctx.log.id);
-      if (mine.length === 0) fail("the checkpoint carries no signature by " + ctx.log.name);
-      for (const s of mine) {
-        if (!(await ed25519(ctx.log.publicKey, s.signature, enc.encode(note.body)))) {
-          fail("the log's signature on the checkpoint does not verify");
-        }
-      }
-      const cp = parseCheckpoint(note.body);
-      if (cp.origin !== ctx.log.name) fail("the checkpoint's origin is not " + ctx.log.name);
+      const cp = await signedCheckpoint(ctx.proof.checkpoint, ctx.log);
       ctx.cp = cp;
       return cp.origin + " at size " + cp.size + ", root " + hex(cp.root).slice(0, 16) + "…";
     });
@@ -263,6 +325,7 @@
       }
       return act.act_id + ": " + blocks.length + " text" + (blocks.length === 1 ? "" : "s") + " identical to the signed ones";
     });
+    await step("The depositary's evidence", ["log", "entry"], () => checkEvidence(section, ctx.log, ctx.entry));
   }
 
   async function verify(section, button) {
@@ -295,7 +358,7 @@
     result.dataset.result = failures.length ? "fail" : "pass";
     result.textContent = failures.length
       ? "Verification FAILED. " + failures[0]
-      : "Verified in your browser: this act is in the log under the checkpoint signed by the log key, and its signatures are valid.";
+      : "Verified in your browser: this act is in the log under the checkpoint signed by the log key, its signatures are valid, and so is every step of its evidence.";
   }
 
   function init() {
