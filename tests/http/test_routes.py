@@ -66,6 +66,17 @@ def test_log_routes(client, clock, instance) -> None:  # type: ignore[no-untyped
     assert decode_bundle(bundle.content) == entries
     tile = client.get(f"/log/tile/0/000.p/{size}")
     assert tile.content == b"".join(leaf_hash(e) for e in entries)
+    # entry bundles go gzip'd to those who accept it (tlog-tiles: SHOULD); hash tiles do not
+    gz = client.get(f"/log/tile/entries/000.p/{size}", headers={"Accept-Encoding": "gzip"})
+    assert gz.headers["content-encoding"] == "gzip"
+    assert gz.headers["vary"] == "Accept-Encoding"
+    assert decode_bundle(gz.content) == entries  # the client inflated it
+    for refuse in ("identity", "gzip;q=0, identity", "br"):
+        plain = client.get(f"/log/tile/entries/000.p/{size}", headers={"Accept-Encoding": refuse})
+        assert "content-encoding" not in plain.headers, refuse
+        assert decode_bundle(plain.content) == entries
+    tile = client.get(f"/log/tile/0/000.p/{size}", headers={"Accept-Encoding": "gzip"})
+    assert "content-encoding" not in tile.headers
     problem(client.get("/log/tile/0/000"), 404)  # no full tile yet
     problem(client.get(f"/log/tile/0/000.p/{size + 1}"), 404)
     problem(client.get("/log/tile/0/x000/000"), 404)  # not canonical

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import random
 import sqlite3
 import threading
@@ -9,12 +10,19 @@ from collections.abc import Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from depositary.encoding.note import NoteSigner
-from depositary.errors import CorruptionError, DepositaryError, NotFound, SignatureError
-from depositary.log.audit import DirectorySource, StoreSource, URLSource, audit
+from depositary.errors import (
+    CorruptionError,
+    DecodeError,
+    DepositaryError,
+    NotFound,
+    SignatureError,
+)
+from depositary.log.audit import MAX_FETCH, DirectorySource, StoreSource, URLSource, audit
 from depositary.service.log_dir import DB_FILE, LogDir
 
 
@@ -147,3 +155,71 @@ def test_corrupted_sqlite_rows_are_found_and_named(built, tmp_path) -> None:  # 
         msg = str(info.value)
         assert any(w in msg for w in ("entry", "tile", "checkpoint", "signature", "bundle",
                                       "decode", "base64", "root", "line", "note")), msg  # fmt: skip
+
+
+class GzipHandler(QuietHandler):
+    """Serves the tiles directory gzip'd, as tlog-tiles lets a server send entry bundles."""
+
+    def do_GET(self) -> None:
+        path = Path(self.translate_path(self.path))
+        if not path.is_file():
+            self.send_error(404)
+            return
+        assert "gzip" in self.headers.get("Accept-Encoding", "")
+        body = gzip.compress(path.read_bytes())
+        self.send_response(200)
+        self.send_header("Content-Encoding", "gzip")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+def serve_with(handler: Any) -> tuple[ThreadingHTTPServer, str]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}/"
+
+
+def test_tiles_verify_over_http_when_gzipped(built) -> None:  # type: ignore[no-untyped-def]
+    _, tiles, vkey = built
+    from depositary.encoding.note import Ed25519Verifier
+
+    server, url = serve_with(partial(GzipHandler, directory=str(tiles)))
+    try:
+        assert audit(URLSource(url), Ed25519Verifier.from_vkey(vkey)).checkpoint.size == 66_000
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def fixed(body: bytes, encoding: str) -> Any:
+    class Fixed(QuietHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Encoding", encoding)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Fixed
+
+
+@pytest.mark.parametrize(
+    ("body", "encoding", "message"),
+    [
+        (gzip.compress(bytes(MAX_FETCH + 1)), "gzip", "inflates to more than"),
+        (gzip.compress(b"entries")[:-6], "gzip", "truncated gzip"),
+        (gzip.compress(b"entries") + b"junk", "gzip", "bytes after its end"),
+        (b"not gzip at all", "gzip", "not valid gzip"),
+        (b"whatever", "br", "an encoding this reader does not know"),
+    ],
+    ids=["bomb", "truncated", "trailing", "garbage", "unknown"],
+)
+def test_a_bad_compressed_answer_is_refused(body: bytes, encoding: str, message: str) -> None:
+    server, url = serve_with(fixed(body, encoding))
+    try:
+        with pytest.raises(DecodeError, match=message):
+            URLSource(url).get("tile/entries/000")
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -16,6 +16,7 @@ import multiprocessing.context
 import threading
 import urllib.error
 import urllib.request
+import zlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -71,18 +72,38 @@ class URLSource:
         self.timeout = timeout
 
     def get(self, path: str) -> bytes:
+        """Fetch ``path``; a gzip'd answer (as tlog-tiles lets entry bundles be) is
+        decompressed, never past ``MAX_FETCH`` bytes."""
         url = self.base + path
-        req = urllib.request.Request(url, headers={"Accept-Encoding": "identity"})  # noqa: S310
+        req = urllib.request.Request(url, headers={"Accept-Encoding": "gzip, identity"})  # noqa: S310
         try:
             with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310
                 data: bytes = resp.read(MAX_FETCH + 1)
+                coding = (resp.headers.get("Content-Encoding") or "identity").strip().lower()
         except urllib.error.HTTPError as e:
             raise NotFound(f"{url}: HTTP {e.code}") from e
         except (urllib.error.URLError, OSError) as e:
             raise NotFound(f"{url}: {e}") from e
         if len(data) > MAX_FETCH:
             raise DecodeError(f"{url} is larger than {MAX_FETCH} bytes")
+        if coding in ("gzip", "x-gzip"):
+            return _gunzip(data, url)
+        if coding != "identity":
+            raise DecodeError(f"{url} came in an encoding this reader does not know: {coding}")
         return data
+
+
+def _gunzip(data: bytes, url: str) -> bytes:
+    inflate = zlib.decompressobj(wbits=31)  # gzip framing
+    try:
+        out = inflate.decompress(data, MAX_FETCH + 1)
+    except zlib.error as e:
+        raise DecodeError(f"{url}: not valid gzip: {e}") from e
+    if len(out) > MAX_FETCH:
+        raise DecodeError(f"{url} inflates to more than {MAX_FETCH} bytes")
+    if not inflate.eof or inflate.unused_data:
+        raise DecodeError(f"{url}: truncated gzip, or bytes after its end")
+    return out
 
 
 class StoreSource:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
+import threading
+from collections import OrderedDict
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
 from depositary.encoding.tiles import TILE_WIDTH, parse_tile_path
 from depositary.errors import DecodeError, NotFound
@@ -52,8 +55,12 @@ def checkpoint(ctx: Ctx) -> Response:
         **responses(404, 429, 503),
     },
 )  # fmt: skip
-def tile(ctx: Ctx, path: str) -> Response:
-    """``tile/<L>/<N>[.p/<W>]`` or ``tile/entries/<N>[.p/<W>]``: immutable once served."""
+def tile(ctx: Ctx, path: str, request: Request) -> Response:
+    """``tile/<L>/<N>[.p/<W>]`` or ``tile/entries/<N>[.p/<W>]``: immutable once served.
+
+    Entry bundles go gzip'd (``Content-Encoding: gzip``) to clients that accept it,
+    as tlog-tiles recommends; hash tiles do not compress and go as they are.
+    """
     try:
         level, index, width = parse_tile_path("tile/" + path)
     except DecodeError as e:  # a path that names no tile is a missing page, not a bad body
@@ -61,9 +68,53 @@ def tile(ctx: Ctx, path: str) -> Response:
     covers = (index * TILE_WIDTH + width) * TILE_WIDTH ** (level or 0)
     if covers > _size(ctx):
         raise NotFound(f"tile/{path} lies beyond the log's latest checkpoint")
-    data = StoreSource(ctx.instance.store).get("tile/" + path)
-    return Response(data, media_type="application/octet-stream",
-                    headers={"Cache-Control": IMMUTABLE})  # fmt: skip
+    headers = {"Cache-Control": IMMUTABLE}
+    if level is not None:
+        data = StoreSource(ctx.instance.store).get("tile/" + path)
+        return Response(data, media_type="application/octet-stream", headers=headers)
+    headers["Vary"] = "Accept-Encoding"
+    if not accepts_gzip(request.headers.get("accept-encoding", "")):
+        data = StoreSource(ctx.instance.store).get("tile/" + path)
+        return Response(data, media_type="application/octet-stream", headers=headers)
+    headers["Content-Encoding"] = "gzip"
+    data = _gzipped(ctx, "tile/" + path, full=width == TILE_WIDTH)
+    return Response(data, media_type="application/octet-stream", headers=headers)
+
+
+_GZIPPED: OrderedDict[str, bytes] = OrderedDict()  # full bundles never change
+_GZIPPED_MAX = 256
+_gzip_lock = threading.Lock()
+
+
+def _gzipped(ctx: Ctx, path: str, *, full: bool) -> bytes:
+    with _gzip_lock:
+        got = _GZIPPED.get(path) if full else None
+        if got is not None:
+            _GZIPPED.move_to_end(path)
+            return got
+    data = gzip.compress(StoreSource(ctx.instance.store).get(path), compresslevel=6, mtime=0)
+    if full:
+        with _gzip_lock:
+            _GZIPPED[path] = data
+            while len(_GZIPPED) > _GZIPPED_MAX:
+                _GZIPPED.popitem(last=False)
+    return data
+
+
+def accepts_gzip(accept_encoding: str) -> bool:
+    """Whether an ``Accept-Encoding`` value admits gzip (RFC 9110 12.5.3; q=0 refuses)."""
+    for item in accept_encoding.lower().split(","):
+        coding, _, params = item.strip().partition(";")
+        if coding.strip() not in ("gzip", "x-gzip", "*"):
+            continue
+        q = params.strip()
+        if q.startswith("q="):
+            try:
+                return float(q[2:]) > 0
+            except ValueError:
+                return False
+        return True
+    return False
 
 
 @router.get("/v1/log", responses=responses(429, 503))
