@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 import rfc8785
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from depositary.acts.canonical import MAX_SAFE_INTEGER, canonical_json
+from depositary.acts.envelope import Envelope, Signature
 from depositary.errors import ValidationError
+from depositary.records.requests import SIGNED_REQUEST
+from depositary.records.signed import Signed
+from depositary.records.statements import SIGNED_STATEMENT
 
 scalars = st.none() | st.booleans() | st.integers(-MAX_SAFE_INTEGER, MAX_SAFE_INTEGER) | st.text()
 values = st.recursive(
@@ -62,3 +67,39 @@ def test_floats_and_big_integers_never_take_the_fast_path_wrongly(value: object)
     except (ValidationError, UnicodeEncodeError):
         got = None
     assert got == want
+
+
+signature_sets = st.dictionaries(
+    st.binary(min_size=1, max_size=64), st.binary(min_size=64, max_size=64), min_size=1,
+    max_size=4,
+)  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None)
+@given(payload=st.binary(max_size=2000), signatures=signature_sets)
+def test_envelope_bytes_are_its_canonical_json(
+    payload: bytes, signatures: dict[bytes, bytes]
+) -> None:
+    sigs = tuple(Signature(public_key=k, signature=v) for k, v in sorted(signatures.items()))
+    envelope = Envelope(payload=payload, signatures=sigs)
+    assert envelope.to_bytes() == canonical_json(envelope.to_dict())
+    assert Envelope.from_bytes(envelope.to_bytes()) == envelope
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    type_=st.sampled_from([SIGNED_STATEMENT, SIGNED_REQUEST, "a", "x/y-z.1"]),
+    payload=st.binary(max_size=2000),
+    key=st.binary(max_size=64),
+    signature=st.binary(max_size=64),
+)
+def test_signed_record_bytes_are_its_canonical_json(
+    type_: str, payload: bytes, key: bytes, signature: bytes
+) -> None:
+    signed = Signed(type=type_, payload=payload, public_key=key, signature=signature)
+    assert signed.to_bytes() == canonical_json(signed.to_dict())
+
+
+def test_a_signed_record_type_that_would_need_escaping_is_refused() -> None:
+    with pytest.raises(ValidationError, match="not a plain name"):
+        Signed(type='a"b', payload=b"", public_key=b"", signature=b"").to_bytes()
