@@ -104,3 +104,23 @@ def test_a_dead_worker_is_replaced(pooled: Instance) -> None:
         time.sleep(0.05)
     sub = submit(pooled, talks_act("after-a-death"))
     assert sub.act_id == "after-a-death"
+
+
+def test_submissions_held_by_a_dying_worker_fail_as_storage_errors() -> None:
+    """What a worker held when it died comes back as a StorageError (a 503), not a hang."""
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from depositary.errors import StorageError
+    from depositary.service import prep_pool
+
+    async def go() -> BaseException | None:
+        fut = asyncio.get_running_loop().create_future()
+        job: Future[bytes] = Future()
+        job.set_exception(BrokenProcessPool("a worker died"))
+        prep_pool._settle([((b"", "", at("2020-01-09T21:00"), 0), fut)], job)
+        return fut.exception()
+
+    error = asyncio.run(go())
+    assert isinstance(error, StorageError)
+    assert "died" in str(error)
