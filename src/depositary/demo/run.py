@@ -9,12 +9,15 @@ log index, and writes one receipt with the act's exact bytes for an offline chec
 
 from __future__ import annotations
 
+import base64
+import json
 import shlex
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from depositary.acts.envelope import Envelope
 from depositary.acts.status import CaseStatus
 from depositary.client.keys import write_key
 from depositary.clock import Clock, ManualClock
@@ -22,6 +25,7 @@ from depositary.config import Settings
 from depositary.demo.iraq2020 import CASE_ID, END, ORIGIN, PARTIES, at, demo_signer, steps
 from depositary.demo.receivers import WebhookReceiver
 from depositary.demo.replay import Outcome, replay, setup
+from depositary.http import wire
 from depositary.service.instance import Instance, init_data_dir, open_instance
 
 Echo = Callable[[str], object]
@@ -51,9 +55,14 @@ class DemoFiles:
     entry: Path
     receipt: Path
     check: str  # the exact one-line command
+    dossier: Path  # the act with its evidence, as GET /v1/acts/ID gives it
+    check_act: str  # the command checking the dossier
 
     def check_argv(self) -> list[str]:
         return shlex.split(self.check)[1:]
+
+    def check_act_argv(self) -> list[str]:
+        return shlex.split(self.check_act)[1:]
 
 
 def settings_for(data_dir: Path) -> Settings:
@@ -125,7 +134,16 @@ def _write_files(instance: Instance, workdir: Path) -> DemoFiles:
     (workdir / "log.vkey").write_text(vkey + "\n", encoding="utf-8")
     check = (f"depositary verify receipt --vkey {shlex.quote(vkey)} --entry "
              f"{shlex.quote(str(entry))} {shlex.quote(str(receipt))}")  # fmt: skip
-    return DemoFiles(vkey=vkey, entry=entry, receipt=receipt, check=check)
+    dep = instance.depositary
+    act = Envelope.from_bytes(view.envelope).act()
+    dossier = workdir / f"{SHOWN_ACT}.json"
+    doc = wire.act_view(view, act, dep.index.deliveries(SHOWN_ACT))
+    dossier.write_text(json.dumps(doc, ensure_ascii=False, indent=1), encoding="utf-8")
+    dkey = base64.b64encode(dep.key.public_key).decode("ascii")
+    check_act = (f"depositary verify act --vkey {shlex.quote(vkey)} --depositary-key "
+                 f"{shlex.quote(dkey)} {shlex.quote(str(dossier))}")  # fmt: skip
+    return DemoFiles(vkey=vkey, entry=entry, receipt=receipt, check=check, dossier=dossier,
+                     check_act=check_act)  # fmt: skip
 
 
 def write_demo_keys(workdir: Path) -> Path:

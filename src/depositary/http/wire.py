@@ -77,7 +77,9 @@ def delivery(d: DeliveryRow) -> JSON:
 
 
 def act_view(view: ActView, act: Act, deliveries: Sequence[DeliveryRow]) -> JSON:
-    """An act with its exact bytes, receipt, evidence chain and deliveries."""
+    """An act with its exact bytes, receipt, evidence chain (each entry with its own
+    receipt, all at one checkpoint) and deliveries: a dossier ``depositary verify act``
+    checks offline."""
     row = view.row
     return {
         "act": act.to_dict(),
@@ -88,9 +90,9 @@ def act_view(view: ActView, act: Act, deliveries: Sequence[DeliveryRow]) -> JSON
         "case_id": row.case_id,
         "receipt": view.receipt.decode(),
         "evidence": [
-            {"index": e.idx, "kind": e.kind, "addressee": e.addressee, "at": millis(e.at_ms),
-             "entry": b64(entry)}
-            for e, entry in view.evidence
+            {"index": e.row.idx, "kind": e.row.kind, "addressee": e.row.addressee,
+             "at": millis(e.row.at_ms), "entry": b64(e.entry), "receipt": e.receipt.decode()}
+            for e in view.evidence
         ],
         "deliveries": [delivery(d) for d in deliveries],
     }  # fmt: skip

@@ -68,13 +68,23 @@ class Submission:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class EvidenceView:
+    """One step of an act's evidence: its index row, exact bytes and receipt."""
+
+    row: EvidenceRow
+    entry: bytes
+    receipt: bytes
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ActView:
-    """An act as anyone may see it: exact bytes, place in the log, evidence chain."""
+    """An act as anyone may see it: exact bytes, place in the log, evidence chain, with
+    every receipt at one checkpoint (the dossier of ``records.dossier``)."""
 
     row: ActRow
     envelope: bytes
     receipt: bytes
-    evidence: tuple[tuple[EvidenceRow, bytes], ...]
+    evidence: tuple[EvidenceView, ...]
 
 
 class Depositary:
@@ -263,12 +273,17 @@ class Depositary:
 
     def _view(self, row: ActRow) -> ActView:
         evidence = self.index.evidence(row.act_id)
+        size = self.view.checkpoint().size
         return ActView(
             row=row,
             envelope=self.view.entry(row.idx),
-            receipt=self.view.receipt(row.idx),
-            evidence=tuple((e, self.view.entry(e.idx)) for e in evidence),
-        )
+            receipt=self.view.receipt(row.idx, size),
+            evidence=tuple(
+                EvidenceView(row=e, entry=self.view.entry(e.idx),
+                             receipt=self.view.receipt(e.idx, size))
+                for e in evidence
+            ),
+        )  # fmt: skip
 
     def attachment_reference(self, sha256: str) -> tuple[str, str] | None:
         """(act id, media type) of the first authorised act listing attachment ``sha256``."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from depositary.acts.authority import grant_for
@@ -12,7 +13,7 @@ from depositary.encoding.note import Note
 from depositary.encoding.tlog_proof import TlogProof
 from depositary.errors import DepositaryError, NotFound
 from depositary.records.statements import EvidenceRecord, open_statement
-from depositary.service.depositary import Depositary
+from depositary.service.depositary import Depositary, EvidenceView
 from depositary.service.indexer import from_millis
 from depositary.service.instance import Instance
 from depositary.web.casepage import act_summary, load_acts
@@ -65,11 +66,11 @@ def _signers(dep: Depositary, envelope: Envelope, received_at: Any) -> list[dict
     return out
 
 
-def _evidence(dep: Depositary, items: Any) -> list[dict[str, Any]]:
-    """The evidence rows, each with its exact bytes and a receipt at one checkpoint."""
+def _evidence(dep: Depositary, items: Sequence[EvidenceView]) -> list[dict[str, Any]]:
+    """The evidence rows, each with its exact bytes and its receipt."""
     out = []
-    size = dep.view.checkpoint().size if items else 0
-    for row, data in items:
+    for item in items:
+        row, data = item.row, item.entry
         details: dict[str, str] = {}
         prev = ""
         try:
@@ -88,7 +89,7 @@ def _evidence(dep: Depositary, items: Any) -> list[dict[str, Any]]:
                 "details": details,
                 "prev": prev,
                 "entry": b64(data),
-                "receipt": dep.view.receipt(row.idx, size).decode("utf-8"),
+                "receipt": item.receipt.decode("utf-8"),
             }
         )
     return out

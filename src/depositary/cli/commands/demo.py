@@ -82,6 +82,14 @@ def demo(workdir: Path, port: int, no_serve: bool) -> None:
         click.echo(f"  {files.check}")
         if cli_main(files.check_argv()) != 0:
             raise VerificationError("the demo's own receipt did not verify")
+        click.echo(
+            f"\nThe notice's whole record is in {files.dossier}: who signed it, and each step "
+            "the depositary recorded after it. Check it all offline, with the depositary's "
+            "key as well:"
+        )
+        click.echo(f"  {files.check_act}")
+        if cli_main(files.check_act_argv()) != 0:
+            raise VerificationError("the demo's own dossier did not verify")
         if not no_serve:
             _serve(workdir, port)
     finally:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
@@ -9,12 +11,14 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from depositary.cli.commands.witness import load_witness_vkey
 from depositary.encoding.b64 import decode as decode_base64
+from depositary.encoding.b64 import encode as encode_base64
 from depositary.encoding.checkpoint import open_checkpoint
 from depositary.encoding.note import Ed25519Verifier
 from depositary.encoding.tlog_proof import verify_tlog_proof
 from depositary.errors import ConfigError
 from depositary.log.audit import DirectorySource, TileSource, URLSource, audit
 from depositary.merkle.verify import verify_consistency
+from depositary.records.dossier import Dossier, verify_dossier
 
 FileArg = click.Path(dir_okay=False, exists=True, path_type=Path)
 
@@ -37,7 +41,7 @@ VKEY = click.option(
 
 @click.group()
 def verify() -> None:
-    """Verify receipts, tiles and consistency offline, trusting only a verifier key."""
+    """Verify receipts, acts, tiles and consistency offline, trusting only public keys."""
 
 
 @verify.command()
@@ -102,3 +106,64 @@ def consistency_cmd(vkey: str, old: Path, new: Path, proof: Path) -> None:
         old_size=a.size, new_size=b.size, old_root=a.root_hash, new_root=b.root_hash, proof=hashes
     )
     click.echo(f"ok: size {b.size} is consistent with size {a.size}")
+
+
+def load_depositary_key(value: str) -> bytes:
+    """The depositary's statement key: base64 of 32 bytes, given inline or in a file."""
+    path = Path(value)
+    if path.is_file():
+        value = path.read_text(encoding="utf-8").strip()
+    key = decode_base64(value, "--depositary-key")
+    if len(key) != 32:
+        raise ConfigError(f"--depositary-key must be 32 bytes of base64, got {len(key)} bytes")
+    return key
+
+
+def _when(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+@verify.command(name="act")
+@VKEY
+@click.option(
+    "--depositary-key", "depositary_key", required=True,
+    help="The depositary's statement key (base64, as GET /v1/log gives it), or a file.",
+)  # fmt: skip
+@click.option("--json", "as_json", is_flag=True, help="Print what was verified as JSON.")
+@click.argument("dossier", type=FileArg)
+def act_cmd(vkey: str, depositary_key: str, as_json: bool, dossier: Path) -> None:
+    """Check an act's DOSSIER (the JSON of GET /v1/acts/ID): the act is in the log and
+    signed by the keys it names, and each evidence step is the depositary's, in one chain."""
+    verified = verify_dossier(
+        Dossier.from_json(dossier.read_bytes()),
+        log_verifier=load_vkey(vkey),
+        depositary_key=load_depositary_key(depositary_key),
+    )
+    act = verified.act
+    if as_json:
+        click.echo(json.dumps({
+            "act_id": act.act_id, "kind": act.kind.value, "index": verified.index,
+            "issuers": list(act.issuers), "addressees": [a.party for a in act.addressees],
+            "made_at": act.made_at.isoformat(),
+            "signers": [encode_base64(k) for k in verified.signers],
+            "evidence": [
+                {"index": s.index, "kind": s.kind.value, "at": s.at.isoformat(),
+                 "addressee": s.addressee, "details": s.details}
+                for s in verified.steps
+            ],
+        }, indent=2))  # fmt: skip
+        return
+    to = ", ".join(a.party for a in act.addressees) or "no one"
+    click.echo(f"ok: act {act.act_id} ({act.kind.value}) from {', '.join(act.issuers)} "
+               f"to {to} is at log index {verified.index}")  # fmt: skip
+    for k in verified.signers:
+        click.echo(f"  signed by {encode_base64(k)}")
+    click.echo(f"  made at {_when(act.made_at)}, as the act claims")
+    click.echo(
+        f"  {len(verified.steps)} evidence steps, each signed by the depositary, in one chain:"
+    )
+    for step in verified.steps:
+        extra = f" {step.addressee}" if step.addressee else ""
+        details = "; ".join(f"{k}: {v}" for k, v in step.details.items())
+        click.echo(f"    #{step.index} {_when(step.at)} {step.kind.value}{extra}"
+                   + (f" ({details})" if details else ""))  # fmt: skip
