@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import shlex
+from html import unescape
 from html.parser import HTMLParser
+from pathlib import Path
 
 from fastapi.testclient import TestClient
 
+from depositary.cli.main import main
 from depositary.demo.iraq2020 import CASE_ID
 from depositary.encoding.tlog_proof import verify_tlog_proof
 from depositary.service.instance import Instance
@@ -145,6 +149,22 @@ def test_downloads_are_the_exact_entry_and_a_receipt_that_verifies(
     assert 'filename="iq-notice-2020-01-12.tlog-proof"' in receipt.headers["content-disposition"]
     assert entry.content == demo.depositary.act(NOTICE).envelope
     verify_tlog_proof(receipt.content, entry=entry.content, log_verifier=demo.log_verifier)
+
+
+def test_the_pages_verify_act_line_checks_the_downloaded_dossier(
+    client: TestClient, tmp_path: Path
+) -> None:
+    """The link and the command the act page prints, run as printed."""
+    html = client.get(f"/acts/{NOTICE}").text
+    assert f'href="/v1/acts/{NOTICE}" download="{NOTICE}.json"' in html
+    line = re.search(r"depositary verify act [^<]+", html)
+    assert line is not None
+    dossier = client.get(f"/v1/acts/{NOTICE}")
+    assert dossier.status_code == 200
+    (tmp_path / f"{NOTICE}.json").write_bytes(dossier.content)
+    argv = shlex.split(unescape(line.group(0)))[1:]
+    argv[-1] = str(tmp_path / argv[-1])
+    assert main(argv) == 0
 
 
 def test_act_text_can_never_inject_markup(client: TestClient) -> None:

@@ -152,6 +152,10 @@ def act_context(inst: Instance, act_id: str) -> dict[str, Any]:
         "cli": (
             f"depositary verify receipt --vkey '{vkey}' --entry {act_id}.entry {act_id}.tlog-proof"
         ),
+        "cli_act": (
+            f"depositary verify act --vkey '{vkey}' --depositary-key "
+            f"'{b64(dep.key.public_key)}' {act_id}.json"
+        ),
     }
 
 
