@@ -17,7 +17,7 @@ from depositary.crypto.ed25519 import Signer
 from depositary.demo.iraq2020 import CASE_ID, ORIGIN, admission, at, demo_signer, steps
 from depositary.demo.replay import setup
 from depositary.encoding.tlog_proof import verify_tlog_proof
-from depositary.errors import AuthorityError, NotFound, SignatureError
+from depositary.errors import AuthorityError, DepositaryError, NotFound, SignatureError
 from depositary.service.depositary import Submission
 from depositary.service.instance import Instance, init_data_dir, open_instance
 
@@ -124,3 +124,19 @@ def test_submissions_held_by_a_dying_worker_fail_as_storage_errors() -> None:
     error = asyncio.run(go())
     assert isinstance(error, StorageError)
     assert "died" in str(error)
+
+
+def test_refusals_of_any_depositary_error_class_come_back_as_the_nearest() -> None:
+    from depositary.errors import ConflictError, SplitViewError
+    from depositary.service.prep_pool import _Failure
+    from depositary.storage.claims import ActIdTakenError
+
+    taken = _Failure.of(ActIdTakenError("act x is already recorded")).error()
+    assert type(taken) is ConflictError  # claims' own subclass: its base in errors
+    assert str(taken) == "act x is already recorded"
+    split = _Failure.of(SplitViewError("two views", seen=b"a", new=b"b")).error()
+    assert isinstance(split, DepositaryError)  # needs more than a message: a base
+    assert str(split) == "two views"
+    denied = _Failure.of(AuthorityError("unknown_key", "no such key")).error()
+    assert isinstance(denied, AuthorityError)
+    assert denied.reason == "unknown_key"

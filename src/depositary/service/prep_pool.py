@@ -45,18 +45,29 @@ Item = tuple[bytes, str, datetime, int]  # data, case id, time of receipt, regis
 
 @dataclass(frozen=True, slots=True)
 class _Failure:
-    """A refusal, carried back from a worker by name (exceptions do not all pickle)."""
+    """A refusal, carried back from a worker by name (exceptions do not all pickle):
+    the names of its class and their bases, most specific first."""
 
-    kind: str
+    kinds: tuple[str, ...]
     message: str
     reason: str = ""
 
+    @classmethod
+    def of(cls, e: DepositaryError) -> _Failure:
+        kinds = tuple(c.__name__ for c in type(e).__mro__)
+        return cls(kinds, str(e), getattr(e, "reason", ""))
+
     def error(self) -> DepositaryError:
-        if self.kind == AuthorityError.__name__:
-            return AuthorityError(self.reason, self.message)
-        cls = getattr(errors, self.kind, None)
-        if isinstance(cls, type) and issubclass(cls, DepositaryError):
-            return cls(self.message)
+        """The same error, or the nearest one of ``depositary.errors`` it derives from."""
+        for kind in self.kinds:
+            if kind == AuthorityError.__name__:
+                return AuthorityError(self.reason, self.message)
+            cls = getattr(errors, kind, None)
+            if isinstance(cls, type) and issubclass(cls, DepositaryError):
+                try:
+                    return cls(self.message)
+                except TypeError:
+                    continue  # takes more than a message: a base will do
         return DepositaryError(self.message)
 
 
@@ -90,7 +101,7 @@ def _prepare_many(items: list[Item]) -> bytes:
         try:
             out.append(preparer.prepare(data, case_id, now))
         except DepositaryError as e:
-            out.append(_Failure(type(e).__name__, str(e), getattr(e, "reason", "")))
+            out.append(_Failure.of(e))
     buffer = io.BytesIO()
     _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(out)
     return buffer.getvalue()
