@@ -19,6 +19,8 @@ from depositary.merkle.hashing import leaf_hash
 from depositary.records.statements import EvidenceRecord
 from depositary.service.indexer import parse_entry
 from depositary.storage import open_store
+from depositary.storage.index import ServiceIndex
+from depositary.storage.sql import SQLStore
 from tests.pg_cluster import plain_url
 from tests.storage.test_postgres import check_log
 
@@ -33,27 +35,36 @@ def log_verifier(data_dir: Path) -> Ed25519Verifier:
 
 
 def check_chains(store_url: str, data_dir: Path) -> dict[str, list[EvidenceRecord]]:
-    """Each act once, each chain linear, one-time evidence once; return the chains."""
+    """Each act once, each chain linear, one-time evidence once, and the index exactly
+    what the log says (every process indexed its batches in their own transactions,
+    or caught up): return the chains."""
     key = Signer(bytes.fromhex((data_dir / "depositary.key").read_text().strip())).public_key
     store = open_store(store_url)
-    try:
-        head = store.checkpoint()
-        entries = LogView(store).entries(0, 0 if head is None else head.size)
-    finally:
-        store.close()
     heads: dict[str, bytes] = {}
     chains: dict[str, list[EvidenceRecord]] = collections.defaultdict(list)
-    for data in entries:
-        entry = parse_entry(data, key)
-        if isinstance(entry, Envelope):
-            act_id = entry.act().act_id
-            assert act_id not in heads, f"act {act_id} is in the log twice"
-            heads[act_id] = leaf_hash(data)
-        elif isinstance(entry.body, EvidenceRecord):
-            ev = entry.body
-            assert ev.prev == heads[ev.act_id].hex(), f"the chain of {ev.act_id} forks"
-            heads[ev.act_id] = leaf_hash(data)
-            chains[ev.act_id].append(ev)
+    logged: dict[str, list[tuple[int, str]]] = collections.defaultdict(list)
+    acts: dict[str, int] = {}
+    try:
+        head = store.checkpoint()
+        size = 0 if head is None else head.size
+        entries = LogView(store).entries(0, size)
+        for i, data in enumerate(entries):
+            entry = parse_entry(data, key)
+            if isinstance(entry, Envelope):
+                act_id = entry.act().act_id
+                assert act_id not in heads, f"act {act_id} is in the log twice"
+                heads[act_id] = leaf_hash(data)
+                acts[act_id] = i
+            elif isinstance(entry.body, EvidenceRecord):
+                ev = entry.body
+                assert ev.prev == heads[ev.act_id].hex(), f"the chain of {ev.act_id} forks"
+                heads[ev.act_id] = leaf_hash(data)
+                chains[ev.act_id].append(ev)
+                logged[ev.act_id].append((i, ev.kind.value))
+        assert isinstance(store, SQLStore)
+        _check_index(ServiceIndex(store), size, acts, heads, logged)
+    finally:
+        store.close()
     for act_id, chain in chains.items():
         seen = collections.Counter(
             (e.kind.value, e.addressee, e.details.get("endpoint", "")) for e in chain
@@ -64,6 +75,23 @@ def check_chains(store_url: str, data_dir: Path) -> dict[str, list[EvidenceRecor
         times = [e.at for e in chain]
         assert times == sorted(times), f"the chain of {act_id} goes back in time"
     return dict(chains)
+
+
+def _check_index(
+    index: ServiceIndex,
+    size: int,
+    acts: dict[str, int],
+    heads: dict[str, bytes],
+    logged: dict[str, list[tuple[int, str]]],
+) -> None:
+    assert index.indexed_size() == size, "the index is behind the log"
+    for act_id, idx in acts.items():
+        row = index.act(act_id)
+        assert row is not None, f"act {act_id} is not indexed"
+        assert row.idx == idx, f"act {act_id} is indexed at {row.idx}, logged at {idx}"
+        assert row.last_evidence == heads[act_id], f"the index lost the chain of {act_id}"
+        rows = [(e.idx, e.kind) for e in index.evidence(act_id)]
+        assert rows == logged.get(act_id, []), f"the evidence of {act_id} is misindexed"
 
 
 def _socket_inodes(pid: int) -> set[str]:
