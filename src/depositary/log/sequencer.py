@@ -26,6 +26,7 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import TypeVar
 
 from depositary.clock import Clock, to_millis
 from depositary.encoding.checkpoint import Checkpoint, sign_checkpoint
@@ -317,31 +318,46 @@ def _claim(fut: Waiter) -> bool:
 
 
 def _settle(futures: list[Waiter], outcome: list[Appended] | BaseException) -> None:
-    """Resolve each future with its ``Appended``, or all with the exception.
+    """Resolve each future with its ``Appended``, or all with the exception."""
+    if isinstance(outcome, BaseException):
+        settle([(fut, outcome) for fut in futures])
+    else:
+        settle(list(zip(futures, outcome, strict=True)))
 
-    Futures of an event loop are resolved in that loop, all in one callback.
+
+T = TypeVar("T")
+
+
+def settle(pairs: Sequence[tuple[Future[T] | asyncio.Future[T], T | BaseException]]) -> None:
+    """Resolve each future with its result or exception, from any thread.
+
+    A thread's futures are resolved here; an event loop's are resolved in that
+    loop, all of them in one callback, so many waiting coroutines cost the loop
+    one cross-thread wake-up rather than one each. A future cancelled meanwhile
+    is left alone.
     """
-    loops: set[asyncio.AbstractEventLoop] = set()
-    for n, fut in enumerate(futures):
-        if not isinstance(fut, Future):
-            loops.add(fut.get_loop())
-        elif isinstance(outcome, BaseException):
-            fut.set_exception(outcome)
+    loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[T], T | BaseException]]]
+    loops = {}
+    for fut, outcome in pairs:
+        if isinstance(fut, Future):
+            if fut.done():
+                continue
+            if isinstance(outcome, BaseException):
+                fut.set_exception(outcome)
+            else:
+                fut.set_result(outcome)
         else:
-            fut.set_result(outcome[n])
-    for loop in loops:
+            loops.setdefault(fut.get_loop(), []).append((fut, outcome))
+    for loop, mine in loops.items():
         with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
-            loop.call_soon_threadsafe(_settle_in_loop, loop, futures, outcome)
+            loop.call_soon_threadsafe(_settle_in_loop, mine)
 
 
-def _settle_in_loop(
-    loop: asyncio.AbstractEventLoop, futures: list[Waiter], outcome: list[Appended] | BaseException
-) -> None:
-    """``_settle`` for the futures of ``loop``, run in that loop."""
-    for n, fut in enumerate(futures):
-        if isinstance(fut, Future) or fut.done() or fut.get_loop() is not loop:
-            continue  # a thread's, cancelled while its batch was integrated, or another loop's
+def _settle_in_loop(pairs: list[tuple[asyncio.Future[T], T | BaseException]]) -> None:
+    for fut, outcome in pairs:
+        if fut.done():
+            continue  # cancelled while its batch was integrated
         if isinstance(outcome, BaseException):
             fut.set_exception(outcome)
         else:
-            fut.set_result(outcome[n])
+            fut.set_result(outcome)

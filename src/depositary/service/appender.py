@@ -16,7 +16,6 @@ such batches, and retries a batch without the submission whose claim lost.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import threading
 import time
@@ -30,7 +29,7 @@ import sqlalchemy as sa
 
 from depositary.errors import ConflictError, DepositaryError, ValidationError
 from depositary.log.reader import LogView
-from depositary.log.sequencer import Appended, Sequencer, check_entry
+from depositary.log.sequencer import Appended, Sequencer, check_entry, settle
 from depositary.storage.base import LogWriter, StoredCheckpoint, TileKey
 from depositary.storage.claims import ActIdTakenError, Claim, NewChain
 from depositary.storage.index import ServiceIndex
@@ -167,35 +166,8 @@ class _Request:
     receipt: bool  # the first entry's receipt is built with the batch's
 
 
-Outcome = list[Appended] | BaseException
-
-
-def _settle(batch: Sequence[_Request], outcomes: Sequence[Outcome]) -> None:
-    """Resolve each request; an event loop's futures all in one callback per loop."""
-    loops: dict[asyncio.AbstractEventLoop, list[tuple[asyncio.Future[list[Appended]], Outcome]]]
-    loops = {}
-    for r, outcome in zip(batch, outcomes, strict=True):
-        fut = r.future
-        if isinstance(fut, Future):
-            if isinstance(outcome, BaseException):
-                fut.set_exception(outcome)
-            else:
-                fut.set_result(outcome)
-        else:
-            loops.setdefault(fut.get_loop(), []).append((fut, outcome))
-    for loop, pairs in loops.items():
-        with contextlib.suppress(RuntimeError):  # a closed loop: nobody waits there
-            loop.call_soon_threadsafe(_settle_in_loop, pairs)
-
-
-def _settle_in_loop(pairs: list[tuple[asyncio.Future[list[Appended]], Outcome]]) -> None:
-    for fut, outcome in pairs:
-        if fut.done():
-            continue  # cancelled meanwhile
-        if isinstance(outcome, BaseException):
-            fut.set_exception(outcome)
-        else:
-            fut.set_result(outcome)
+def _settle(batch: Sequence[_Request], outcomes: Sequence[list[Appended] | BaseException]) -> None:
+    settle([(r.future, o) for r, o in zip(batch, outcomes, strict=True)])
 
 
 class Appender:
