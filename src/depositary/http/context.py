@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import hmac
-from dataclasses import dataclass
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -18,10 +22,39 @@ from depositary.service.instance import Instance
 MAX_INDEX = (1 << 62) - 1  # larger than any log this service can hold
 
 
+def gzipped(data: bytes) -> bytes:
+    """``data`` gzip'd, the same bytes every time (no timestamp)."""
+    return gzip.compress(data, compresslevel=6, mtime=0)
+
+
+class GzipCache:
+    """Gzip'd immutable responses (full entry bundles) of one app, by path."""
+
+    def __init__(self, size: int = 256) -> None:
+        self.size = size
+        self._items: OrderedDict[str, bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, path: str, make: Callable[[], bytes]) -> bytes:
+        """The gzip of ``make()``, made once per ``path`` while it stays cached."""
+        with self._lock:
+            got = self._items.get(path)
+            if got is not None:
+                self._items.move_to_end(path)
+                return got
+        data = gzipped(make())
+        with self._lock:
+            self._items[path] = data
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+        return data
+
+
 @dataclass(frozen=True, slots=True)
 class Context:
     instance: Instance
     key_limiter: RateLimiter
+    gzipped: GzipCache = field(default_factory=GzipCache)
 
     @property
     def depositary(self) -> Depositary:

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
-import threading
-from collections import OrderedDict
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -12,7 +9,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from depositary.encoding.tiles import TILE_WIDTH, parse_tile_path
 from depositary.errors import DecodeError, NotFound
 from depositary.http import wire
-from depositary.http.context import MAX_INDEX, Ctx
+from depositary.http.context import MAX_INDEX, Ctx, gzipped
 from depositary.http.problems import responses
 from depositary.log.audit import StoreSource
 
@@ -77,28 +74,12 @@ def tile(ctx: Ctx, path: str, request: Request) -> Response:
         data = StoreSource(ctx.instance.store).get("tile/" + path)
         return Response(data, media_type="application/octet-stream", headers=headers)
     headers["Content-Encoding"] = "gzip"
-    data = _gzipped(ctx, "tile/" + path, full=width == TILE_WIDTH)
+    source = StoreSource(ctx.instance.store)
+    if width == TILE_WIDTH:  # a full bundle never changes: compress it once
+        data = ctx.gzipped.get(path, lambda: source.get("tile/" + path))
+    else:
+        data = gzipped(source.get("tile/" + path))
     return Response(data, media_type="application/octet-stream", headers=headers)
-
-
-_GZIPPED: OrderedDict[str, bytes] = OrderedDict()  # full bundles never change
-_GZIPPED_MAX = 256
-_gzip_lock = threading.Lock()
-
-
-def _gzipped(ctx: Ctx, path: str, *, full: bool) -> bytes:
-    with _gzip_lock:
-        got = _GZIPPED.get(path) if full else None
-        if got is not None:
-            _GZIPPED.move_to_end(path)
-            return got
-    data = gzip.compress(StoreSource(ctx.instance.store).get(path), compresslevel=6, mtime=0)
-    if full:
-        with _gzip_lock:
-            _GZIPPED[path] = data
-            while len(_GZIPPED) > _GZIPPED_MAX:
-                _GZIPPED.popitem(last=False)
-    return data
 
 
 def accepts_gzip(accept_encoding: str) -> bool:
