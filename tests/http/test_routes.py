@@ -5,16 +5,28 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from pathlib import Path
+
+from fastapi.testclient import TestClient
 
 from depositary.acts.act import Attachment
 from depositary.acts.envelope import sign_act
+from depositary.clock import ManualClock
 from depositary.demo.iraq2020 import CASE_ID, at, demo_signer, steps
 from depositary.encoding.checkpoint import open_checkpoint
 from depositary.encoding.tiles import decode_bundle
 from depositary.encoding.tlog_proof import verify_tlog_proof
+from depositary.http.app import create_app
 from depositary.merkle.hashing import leaf_hash
 from depositary.merkle.verify import verify_consistency, verify_inclusion
-from tests.http.conftest import OPERATOR, admit_all, log_size, problem, step_bytes
+from tests.http.conftest import (
+    OPERATOR,
+    admit_all,
+    log_size,
+    make_instance,
+    problem,
+    step_bytes,
+)
 
 NOTICE = "iq-notice-2020-01-12"
 
@@ -281,3 +293,22 @@ def test_openapi_and_headers(client) -> None:  # type: ignore[no-untyped-def]
     assert r.headers["x-frame-options"] == "DENY"
     problem(client.get("/no/such/route"), 404)
     problem(client.delete("/v1/log"), 405)
+
+
+def test_two_logs_in_one_process_never_share_a_gzipped_bundle(tmp_path: Path) -> None:
+    """Full bundles are compressed once and kept, per app: one process may serve two logs."""
+    got = []
+    for name in ("one", "two"):
+        inst = make_instance(tmp_path / name, ManualClock(at("2020-01-01T00:00")))
+        try:
+            entries = [f"{name} {i}".encode() for i in range(256)]
+            inst.sequencer.append_batch(entries)
+            client = TestClient(create_app(inst))
+            for _ in range(2):  # made, then from the cache
+                r = client.get("/log/tile/entries/000", headers={"Accept-Encoding": "gzip"})
+                assert r.headers["content-encoding"] == "gzip"
+                assert decode_bundle(r.content) == entries
+            got.append(r.content)
+        finally:
+            inst.close()
+    assert got[0] != got[1]
