@@ -188,6 +188,17 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Exception, unexpected)
 
 
+def json_body(description: str) -> dict[str, Any]:
+    """OpenAPI ``openapi_extra=`` for a route that reads a required JSON body itself."""
+    return {
+        "requestBody": {
+            "required": True,
+            "description": description,
+            "content": {"application/json": {"schema": {"type": "object"}}},
+        }
+    }
+
+
 def responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI ``responses=`` entries documenting ``statuses`` as problem+json."""
     words = {

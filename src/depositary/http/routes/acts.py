@@ -15,19 +15,13 @@ from depositary.errors import DecodeError
 from depositary.http import wire
 from depositary.http.context import MAX_INDEX, Ctx, body_of
 from depositary.http.limits import signing_keys
-from depositary.http.problems import responses
+from depositary.http.problems import json_body, responses
 from depositary.service.depositary import Depositary
 from depositary.storage.index import ActRow
 
 router = APIRouter(tags=["acts"])
 
-ACT_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "the signed envelope's exact canonical bytes (acts.Envelope.to_bytes())",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
+ACT_BODY = json_body("the signed envelope's exact canonical bytes (acts.Envelope.to_bytes())")
 
 
 def summaries(dep: Depositary, rows: Sequence[ActRow]) -> list[dict[str, Any]]:

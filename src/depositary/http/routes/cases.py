@@ -11,19 +11,13 @@ from starlette.concurrency import run_in_threadpool
 
 from depositary.http import wire
 from depositary.http.context import Ctx, IsOperator, body_of, json_of, require_operator
-from depositary.http.problems import responses
+from depositary.http.problems import json_body, responses
 from depositary.http.routes.acts import summaries
 from depositary.records.statements import CaseRecord
 
 router = APIRouter(tags=["cases"])
 
-CASE_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "a CaseRecord as JSON (records.statements.CaseRecord.to_dict())",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
+CASE_BODY = json_body("a CaseRecord as JSON (records.statements.CaseRecord.to_dict())")
 
 
 @router.post(

@@ -10,19 +10,13 @@ from starlette.concurrency import run_in_threadpool
 from depositary.http import wire
 from depositary.http.context import Ctx, body_of
 from depositary.http.limits import signing_keys
-from depositary.http.problems import responses
+from depositary.http.problems import json_body, responses
 from depositary.http.routes.acts import view_of
 from depositary.records.requests import open_request
 
 router = APIRouter(tags=["acts"])
 
-REQUEST_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "a signed inbox request (records.requests.sign_request(...).to_bytes())",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
+REQUEST_BODY = json_body("a signed inbox request (records.requests.sign_request(...).to_bytes())")
 
 
 @router.post(

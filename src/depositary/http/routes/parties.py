@@ -12,19 +12,13 @@ from starlette.concurrency import run_in_threadpool
 from depositary.errors import NotFound
 from depositary.http import wire
 from depositary.http.context import Ctx, IsOperator, body_of, json_of, require_operator
-from depositary.http.problems import responses
+from depositary.http.problems import json_body, responses
 from depositary.http.routes.acts import summaries
 from depositary.records.statements import Admission
 
 router = APIRouter(tags=["parties"])
 
-ADMISSION_BODY = {
-    "requestBody": {
-        "required": True,
-        "description": "an Admission as JSON (records.statements.Admission.to_dict())",
-        "content": {"application/json": {"schema": {"type": "object"}}},
-    }
-}
+ADMISSION_BODY = json_body("an Admission as JSON (records.statements.Admission.to_dict())")
 
 
 @router.post(
